@@ -1,0 +1,1 @@
+"""kubeadm-pulumi components: one component per file, over pure render functions."""

@@ -1,0 +1,176 @@
+"""Stack configuration, parsed once into frozen dataclasses and validated once.
+
+Every problem is reported with the path of the field that causes it (`workers[2].address: not an IP address`),
+all problems at once, before any resource is registered, so a bad config never touches a host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from components import constants
+
+ROLE_CONTROL_PLANE = "control-plane"
+ROLE_WORKER = "worker"
+
+# Keys a stack may set under `kubeadm:`; anything else is a typo and is reported as such.
+KNOWN_KEYS = ("clusterName", "ssh", "controlPlanes", "workers", "ignorePreflightErrors")
+
+# A node name becomes a Node object name and a resource name: a lower-case RFC 1123 label.
+_NODE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+class ConfigError(ValueError):
+    """The stack configuration is invalid; `problems` holds one `field.path: message` line each."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"invalid stack configuration (namespace {constants.CONFIG_NAMESPACE}):\n{lines}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ssh:
+    """How to reach a host over SSH."""
+
+    user: str
+    port: int
+    private_key_file: Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class Host:
+    """One machine of the cluster."""
+
+    name: str
+    address: str
+    role: str
+    ssh: Ssh
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterConfig:
+    """Everything the program reads from the stack."""
+
+    cluster_name: str
+    control_planes: tuple[Host, ...]
+    workers: tuple[Host, ...]
+    ignore_preflight_errors: frozenset[str]
+
+    @property
+    def hosts(self) -> tuple[Host, ...]:
+        return self.control_planes + self.workers
+
+
+class _Problems:
+    """Collects `path: message` lines while parsing."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.lines.append(f"{path}: {message}")
+
+
+def parse(raw: Mapping[str, Any]) -> ClusterConfig:
+    """Turn the `kubeadm:*` stack config (key without namespace -> decoded value) into a ClusterConfig."""
+    problems = _Problems()
+    for key in sorted(set(raw) - set(KNOWN_KEYS)):
+        problems.add(key, f"unknown key (known: {', '.join(KNOWN_KEYS)})")
+
+    cluster_name = raw.get("clusterName", constants.DEFAULT_CLUSTER_NAME)
+    if not isinstance(cluster_name, str) or not _NODE_NAME.match(cluster_name):
+        problems.add("clusterName", f"must be a lower-case DNS label, got {cluster_name!r}")
+
+    default_ssh = _parse_ssh(raw.get("ssh", {}), "ssh", None, problems)
+    control_planes = _parse_hosts(raw.get("controlPlanes"), "controlPlanes", ROLE_CONTROL_PLANE, default_ssh, problems)
+    workers = _parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems)
+    if raw.get("controlPlanes") is not None and not control_planes and not problems.lines:
+        problems.add("controlPlanes", "at least one control-plane host is required")
+    _check_unique(control_planes + workers, problems)
+
+    ignored = raw.get("ignorePreflightErrors", [])
+    if not isinstance(ignored, list) or not all(isinstance(i, str) for i in ignored):
+        problems.add("ignorePreflightErrors", "must be a list of preflight check names")
+        ignored = []
+
+    if problems.lines:
+        raise ConfigError(problems.lines)
+    return ClusterConfig(
+        cluster_name=cluster_name,
+        control_planes=tuple(host for _, host in control_planes),
+        workers=tuple(host for _, host in workers),
+        ignore_preflight_errors=frozenset(i.lower() for i in ignored),
+    )
+
+
+def _parse_ssh(value: Any, path: str, base: Ssh | None, problems: _Problems) -> Ssh | None:
+    if not isinstance(value, Mapping):
+        problems.add(path, "must be a map with user, port, privateKeyFile")
+        return base
+    for key in sorted(set(value) - {"user", "port", "privateKeyFile"}):
+        problems.add(f"{path}.{key}", "unknown key (known: user, port, privateKeyFile)")
+    user = value.get("user", base.user if base else constants.DEFAULT_SSH_USER)
+    if not isinstance(user, str) or not user:
+        problems.add(f"{path}.user", "must be a non-empty string")
+    port = value.get("port", base.port if base else constants.DEFAULT_SSH_PORT)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        problems.add(f"{path}.port", f"must be a TCP port number, got {port!r}")
+    key_file = value.get("privateKeyFile")
+    if key_file is None:
+        return Ssh(user=user, port=port, private_key_file=base.private_key_file) if base else None
+    key_path = Path(str(key_file)).expanduser()
+    if not key_path.is_file():
+        problems.add(f"{path}.privateKeyFile", f"no such file: {key_path}")
+    return Ssh(user=user, port=port, private_key_file=key_path)
+
+
+def _parse_hosts(
+    value: Any, path: str, role: str, default_ssh: Ssh | None, problems: _Problems
+) -> tuple[tuple[str, Host], ...]:
+    """Parse one host list; each host comes back with its field path for later cross-field messages."""
+    if value is None:
+        problems.add(path, "is required: a list of hosts with name and address")
+        return ()
+    if not isinstance(value, list):
+        problems.add(path, "must be a list of hosts with name and address")
+        return ()
+    hosts = []
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, Mapping):
+            problems.add(where, "must be a map with name and address")
+            continue
+        for key in sorted(set(item) - {"name", "address", "ssh"}):
+            problems.add(f"{where}.{key}", "unknown key (known: name, address, ssh)")
+        name = item.get("name")
+        if not isinstance(name, str) or not _NODE_NAME.match(name):
+            problems.add(f"{where}.name", f"must be a lower-case DNS label, got {name!r}")
+        address = item.get("address")
+        try:
+            ipaddress.ip_address(str(address))
+        except ValueError:
+            problems.add(f"{where}.address", f"not an IP address: {address!r}")
+        ssh = _parse_ssh(item["ssh"], f"{where}.ssh", default_ssh, problems) if "ssh" in item else default_ssh
+        if ssh is None:
+            problems.add(f"{where}.ssh.privateKeyFile", "is required (here or in ssh.privateKeyFile)")
+            continue
+        hosts.append((where, Host(name=str(name), address=str(address), role=role, ssh=ssh)))
+    return tuple(hosts)
+
+
+def _check_unique(hosts: tuple[tuple[str, Host], ...], problems: _Problems) -> None:
+    seen_names: dict[str, str] = {}
+    seen_addresses: dict[str, str] = {}
+    for where, host in hosts:
+        if host.name in seen_names:
+            problems.add(f"{where}.name", f"duplicate host name {host.name!r} (also {seen_names[host.name]})")
+        seen_names.setdefault(host.name, where)
+        if host.address in seen_addresses:
+            problems.add(f"{where}.address", f"duplicate address {host.address} (also {seen_addresses[host.address]})")
+        seen_addresses.setdefault(host.address, where)

@@ -1,0 +1,93 @@
+"""The two remote primitives every host action goes through: a step and a file.
+
+Both are `pulumi_command.remote.Command` resources with a create and a matching delete, so `pulumi up` and
+`pulumi destroy` reconcile. Their stdout/stderr are secret outputs: a command may print key material, and the
+state must never hold it in plaintext. Paths are shell-quoted; file content travels on stdin, never echoed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import shlex
+from collections.abc import Sequence
+
+import pulumi
+from pulumi_command import remote
+
+from components.config import Host
+
+# Outputs of every remote command that may carry secrets.
+SECRET_OUTPUTS = ["stdout", "stderr"]
+
+
+def connection(host: Host, private_key: pulumi.Input[str]) -> remote.ConnectionArgs:
+    """SSH connection to `host`; the private key is wrapped as a secret so state never shows it."""
+    return remote.ConnectionArgs(
+        host=host.address,
+        port=host.ssh.port,
+        user=host.ssh.user,
+        private_key=pulumi.Output.secret(private_key),
+        # A few quick retries: an unreachable host should fail the run within seconds, naming the host.
+        dial_error_limit=3,
+        per_dial_timeout=5,
+    )
+
+
+def digest(*parts: str) -> str:
+    """A stable hash of what a step depends on, used as its trigger."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def step(
+    name: str,
+    *,
+    conn: remote.ConnectionArgs,
+    create: pulumi.Input[str],
+    delete: pulumi.Input[str] | None = None,
+    triggers: Sequence[pulumi.Input[str]] = (),
+    opts: pulumi.ResourceOptions,
+) -> remote.Command:
+    """A named command on a host; it runs again (replaced) when one of its trigger hashes changes."""
+    return remote.Command(
+        name,
+        connection=conn,
+        create=create,
+        delete=delete,
+        triggers=list(triggers),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
+    )
+
+
+def file(
+    name: str,
+    *,
+    conn: remote.ConnectionArgs,
+    path: str,
+    content: pulumi.Input[str],
+    mode: int,
+    opts: pulumi.ResourceOptions,
+) -> remote.Command:
+    """A file at `path` with `mode`; rewritten in place when its content changes, removed on delete."""
+    return remote.Command(
+        name,
+        connection=conn,
+        create=write_file_command(path, mode),
+        delete=f"rm -f -- {shlex.quote(path)}",
+        stdin=content,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
+    )
+
+
+def write_file_command(path: str, mode: int) -> str:
+    """Shell that writes stdin to `path` atomically with `mode`, never echoing the content."""
+    quoted = shlex.quote(path)
+    tmp = shlex.quote(f"{path}.tmp")
+    directory = shlex.quote(posixpath.dirname(path) or "/")
+    return (
+        f"umask 077 && mkdir -p -- {directory} && cat > {tmp} && chmod {mode:04o} -- {tmp} && mv -f -- {tmp} {quoted}"
+    )

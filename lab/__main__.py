@@ -1,0 +1,108 @@
+"""Command line of the lab: `python -m lab up|down|status|ssh|stop-node|start-node`.
+
+Thin wrapper over lab.core so tests and people use the same code paths; every failure
+is reported as one clear line naming the node and step, with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from . import core, remote
+from .paths import DEFAULT_LAB, LabError, log
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lab", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    name = argparse.ArgumentParser(add_help=False)
+    name.add_argument("--name", default=DEFAULT_LAB, help="lab name (default: lab)")
+    up = sub.add_parser("up", parents=[name], help="boot N nodes, write the stack config")
+    up.add_argument("--nodes", type=int, default=1)
+    up.add_argument("--stack-config", help="default: stacks/Pulumi.<LAB>.yaml")
+    up.add_argument("--no-stack-config", action="store_true", help="do not write it")
+    up.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for boot")
+    sub.add_parser("down", parents=[name], help="stop and remove every node of the lab")
+    st = sub.add_parser("status", parents=[name], help="nodes, addresses, running, ssh")
+    st.add_argument("--json", action="store_true")
+    ssh = sub.add_parser("ssh", parents=[name], help="ssh into a node (or run a command)")
+    ssh.add_argument("node")
+    ssh.add_argument("cmd", nargs="*", help="command to run (put it after `--`)")
+    for verb, text in (
+        ("stop-node", "power a node off (keeps its disk)"),
+        ("start-node", "boot a stopped node again"),
+        ("disconnect-node", "take a running node off the network"),
+        ("connect-node", "put a disconnected node back on the network"),
+    ):
+        sp = sub.add_parser(verb, parents=[name], help=text)
+        sp.add_argument("node")
+    sub.add_parser("key-path", help="print the lab's private SSH key path")
+    return p
+
+
+def _main(args: argparse.Namespace) -> int:
+    t0 = time.monotonic()
+    if args.command == "up":
+        nodes = core.up(
+            args.name, args.nodes, args.stack_config, timeout=args.timeout, write_config=not args.no_stack_config
+        )
+        for n in nodes:
+            print(f"{n.name}\t{n.address}")
+        log(f"lab {args.name!r} up with {len(nodes)} node(s) in {time.monotonic() - t0:.1f}s")
+    elif args.command == "down":
+        core.down(args.name)
+        log(f"lab {args.name!r} down in {time.monotonic() - t0:.1f}s")
+    elif args.command == "status":
+        nodes = core.status(args.name)
+        if args.json:
+            print(json.dumps([n.to_dict() for n in nodes], indent=1))
+        elif not nodes:
+            print(f"lab {args.name!r} is not up")
+        for n in nodes if not args.json else []:
+            print(
+                f"{n.name}\t{n.address}\t{'running' if n.running else 'stopped'}\t"
+                f"ssh {'ok (' + str(n.state) + ')' if n.ssh else 'unreachable'}"
+            )
+    elif args.command == "ssh":
+        cmd = args.cmd
+        argv = remote.ssh_argv(
+            core.node_address(args.node, args.name), cmd, tty=not cmd and sys.stdin.isatty(), batch=False
+        )
+        os.execvp(argv[0], argv)
+    elif args.command == "stop-node":
+        core.stop_node(args.node, args.name)
+    elif args.command == "start-node":
+        n = core.start_node(args.node, args.name)
+        print(f"{n.name}\t{n.address}")
+    elif args.command in ("disconnect-node", "connect-node"):
+        core.disconnect_node(args.node, args.name, connected=args.command == "connect-node")
+    elif args.command == "key-path":
+        print(core.key_path())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after the first `--` is the remote command, whatever options follow NODE.
+    remote_cmd = None
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, remote_cmd = argv[:cut], argv[cut + 1 :]
+    args = _parser().parse_args(argv)
+    if remote_cmd is not None:
+        args.cmd = remote_cmd
+    try:
+        return _main(args)
+    except LabError as e:
+        print(f"lab: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

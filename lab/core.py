@@ -1,0 +1,233 @@
+"""The lab operations (up, down, status, start/stop one node) as plain functions.
+
+The CLI in __main__.py and the project's tests both call these. A lab is N nodes named
+node-1..node-N; node-1 is the control plane in the generated stack config. Everything a
+lab owns on the machine can be found again from its name alone (pid files, namespaces,
+veths, nspawn command lines), which is what lets `up` and `down` repair leftovers.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import network, node, remote, rootfs, stackconfig
+from .paths import DEFAULT_LAB, LabError, key_path, lab_dir, labs_dir, log
+
+READY_STATES = ("running", "degraded")
+MAX_NODES = 244
+
+
+@dataclass
+class Node:
+    name: str
+    address: str
+    index: int
+    running: bool = False
+    ssh: bool = False
+    state: str | None = None  # `systemctl is-system-running` when ssh answers
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def parse_node(spec: str | int) -> int:
+    """'node-2', '2' or 2 -> 2."""
+    text = str(spec).removeprefix("node-")
+    if not text.isdigit() or int(text) < 1:
+        raise LabError(f"node {spec!r}: expected node-<i> or <i> with i >= 1")
+    return int(text)
+
+
+@contextmanager
+def _locked(name: str) -> Iterator[None]:
+    """One operation per lab at a time (a test and a user's shell may race)."""
+    labs_dir().mkdir(parents=True, exist_ok=True)
+    with open(labs_dir() / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _state_file(name: str) -> Path:
+    return lab_dir(name) / "state.json"
+
+
+def node_count(name: str) -> int:
+    try:
+        return int(json.loads(_state_file(name).read_text())["nodes"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def _known_indices(name: str, net: network.LabNet) -> set[int]:
+    """Every node number that left a trace: folders, namespaces, veths, processes."""
+    found = set(range(1, node_count(name) + 1)) | network.stale_node_indices(net)
+    found |= set(node.find_orphans(name)) | set(node.stray_inits(name))
+    if lab_dir(name).exists():
+        for d in lab_dir(name).glob("node-*"):
+            if d.name[5:].isdigit():
+                found.add(int(d.name[5:]))
+    return found
+
+
+def _write_hosts(name: str, net: network.LabNet, n: int) -> None:
+    """/etc/hosts shared by all nodes (bind-mounted; rewritten in place, same inode)."""
+    lines = [
+        "127.0.0.1\tlocalhost",
+        "::1\tlocalhost ip6-localhost ip6-loopback",
+        "ff02::1\tip6-allnodes",
+        "ff02::2\tip6-allrouters",
+    ]
+    lines += [f"{net.address(i)}\t{node.node_name(i)}" for i in range(1, n + 1)]
+    text = "\n".join(lines) + "\n"
+    path = lab_dir(name) / "hosts"
+    if not path.exists() or path.read_text() != text:
+        with open(path, "w") as f:
+            f.write(text)
+
+
+def _remove_node(name: str, net: network.LabNet, i: int) -> None:
+    node.stop(name, i)
+    network.remove_node_link(net, i)
+    shutil.rmtree(node.node_dir(name, i), ignore_errors=True)
+
+
+def _boot(name: str, net: network.LabNet, i: int, root: Path) -> None:
+    """Start node i unless it runs; adopt an nspawn whose pid file was lost."""
+    if node.is_running(name, i):
+        if network.link_exists(net.veth(i)):
+            network.ensure_attached(net, i)
+            return
+        log(f"node-{i}: running without its network, restarting it")
+        node.stop(name, i)
+    orphan = node.find_orphans(name).get(i)
+    if orphan is not None:
+        node.adopt(name, i, orphan)
+        if network.node_link_ok(net, i):
+            return
+        node.stop(name, i)
+    network.ensure_node_link(net, i)
+    log(f"node-{i}: booting at {net.address(i)}")
+    node.start(net, i, root)
+
+
+def wait_ready(name: str, indices: list[int], timeout: float = 300.0) -> dict[int, str]:
+    """Until every node's sshd answers and systemd is running/degraded, else LabError."""
+    net = network.lab_net(name)
+    pending: set[int] = set(indices)
+    states: dict[int, str | None] = {}
+    deadline = time.monotonic() + timeout
+    while pending:
+        for i in sorted(pending):
+            if not node.is_running(name, i):
+                raise LabError(f"node-{i}: systemd-nspawn exited during boot; log tail:\n{node.log_tail(name, i)}")
+            states[i] = remote.system_state(net.address(i))
+            if states[i] in READY_STATES:
+                pending.discard(i)
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            i = min(pending)
+            state = states.get(i)
+            seen = f"ssh answers, system is {state}" if state else "ssh does not answer"
+            raise LabError(
+                f"node-{i} ({net.address(i)}): not ready after {timeout:.0f}s "
+                f"({seen}); log: {node.node_dir(name, i) / 'nspawn.log'}"
+            )
+        time.sleep(1)
+    return {i: str(states[i]) for i in indices}
+
+
+def up(
+    name: str = DEFAULT_LAB,
+    nodes: int = 1,
+    stack_config: Path | str | None = None,
+    timeout: float = 300.0,
+    write_config: bool = True,
+) -> list[Node]:
+    """Bring the lab to exactly `nodes` running nodes and write the stack config."""
+    if not 1 <= nodes <= MAX_NODES:
+        raise LabError(f"--nodes must be between 1 and {MAX_NODES}")
+    net = network.lab_net(name)
+    rootfs.ensure_host_tools()
+    root = rootfs.ensure_rootfs()
+    remote.ensure_key()
+    with _locked(name):
+        lab_dir(name).mkdir(parents=True, exist_ok=True)
+        for i in sorted(_known_indices(name, net)):
+            if i > nodes:
+                log(f"node-{i}: removing (lab now has {nodes} nodes)")
+                _remove_node(name, net, i)
+        _write_hosts(name, net, nodes)
+        network.ensure_bridge(net)
+        for i in range(1, nodes + 1):
+            _boot(name, net, i, root)
+        _state_file(name).write_text(json.dumps({"nodes": nodes, "subnet": net.index}) + "\n")
+        states = wait_ready(name, list(range(1, nodes + 1)), timeout)
+    result = [Node(node.node_name(i), net.address(i), i, True, True, states[i]) for i in range(1, nodes + 1)]
+    if write_config:
+        path = Path(stack_config) if stack_config else stackconfig.default_path(name)
+        if stackconfig.write(path, [(n.name, n.address) for n in result], key_path()):
+            log(f"wrote {path}")
+    return result
+
+
+def down(name: str = DEFAULT_LAB) -> None:
+    """Stop every node and remove all the lab put on the machine but the rootfs and key."""
+    if not network.is_known(name):
+        return  # never brought up: nothing of it can exist on the machine
+    net = network.lab_net(name)
+    with _locked(name):
+        for i in sorted(_known_indices(name, net)):
+            log(f"node-{i}: stopping")
+            _remove_node(name, net, i)
+        network.remove_bridge(net)
+        shutil.rmtree(lab_dir(name), ignore_errors=True)
+
+
+def status(name: str = DEFAULT_LAB) -> list[Node]:
+    """Every node of the lab with its address, whether nspawn runs and ssh answers."""
+    if node_count(name) == 0:
+        return []
+    net = network.lab_net(name)
+    result, orphans = [], node.find_orphans(name)
+    for i in range(1, node_count(name) + 1):
+        running = node.is_running(name, i) or i in orphans
+        state = remote.system_state(net.address(i)) if running else None
+        result.append(Node(node.node_name(i), net.address(i), i, running, state is not None, state))
+    return result
+
+
+def stop_node(spec: str | int, name: str = DEFAULT_LAB) -> None:
+    """Power node off (its disk, i.e. its overlay upper dir, is kept for start_node)."""
+    i = parse_node(spec)
+    with _locked(name):
+        node.stop(name, i)
+
+
+def start_node(spec: str | int, name: str = DEFAULT_LAB, timeout: float = 300.0) -> Node:
+    """Boot a stopped node of an existing lab again, with its previous disk."""
+    i = parse_node(spec)
+    if i > node_count(name):
+        raise LabError(f"node-{i}: lab {name!r} has {node_count(name)} nodes; use `up`")
+    net = network.lab_net(name)
+    with _locked(name):
+        network.ensure_bridge(net)
+        _boot(name, net, i, rootfs.ensure_rootfs())
+        state = wait_ready(name, [i], timeout)[i]
+    return Node(node.node_name(i), net.address(i), i, True, True, state)
+
+
+def disconnect_node(spec: str | int, name: str = DEFAULT_LAB, connected: bool = False) -> None:
+    """Cut (connected=False) or restore node's network link; the node keeps running."""
+    network.set_node_link(network.lab_net(name), parse_node(spec), up=connected)
+
+
+def node_address(spec: str | int, name: str = DEFAULT_LAB) -> str:
+    return network.lab_net(name).address(parse_node(spec))

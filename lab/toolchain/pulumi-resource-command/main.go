@@ -1,0 +1,146 @@
+// Command pulumi-resource-command is a small, self-written stand-in for the
+// Pulumi "command" resource provider plugin. It implements only the
+// command:remote:Command resource, with the property names, defaults and
+// lifecycle of upstream pulumi-command 1.0.x (see README.md for the subset).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "1.0.1"
+
+const (
+	packageName  = "command"
+	remoteCmdTok = "command:remote:Command"
+)
+
+func main() {
+	err := provider.Main(packageName, func(_ *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+		return newProvider(), nil
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pulumi-resource-command: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type cmdProvider struct {
+	pulumirpc.UnimplementedResourceProviderServer
+
+	// ctx is cancelled by Cancel; every SSH operation derives from it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+func newProvider() *cmdProvider {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &cmdProvider{ctx: ctx, cancel: cancel}
+}
+
+// Unmarshal options: keep unknowns (preview), drop secret wrappers (we tell the
+// engine AcceptSecrets=false, so it sends plain values and re-applies secretness
+// to our outputs itself), never keep resource references.
+var (
+	unmarshalOpts = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: false, SkipNulls: true}
+	marshalOpts   = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: false, SkipNulls: true}
+)
+
+func unmarshal(s *structpb.Struct, label string) (propertyMap, error) {
+	o := unmarshalOpts
+	o.Label = label
+	return plugin.UnmarshalProperties(s, o)
+}
+
+func marshal(m propertyMap, label string) (*structpb.Struct, error) {
+	o := marshalOpts
+	o.Label = label
+	return plugin.MarshalProperties(m, o)
+}
+
+func (p *cmdProvider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version}, nil
+}
+
+func (p *cmdProvider) GetSchema(_ context.Context, req *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
+	return &pulumirpc.GetSchemaResponse{Schema: schemaJSON()}, nil
+}
+
+func (p *cmdProvider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+func (p *cmdProvider) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+}
+
+func (p *cmdProvider) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	return &pulumirpc.ConfigureResponse{
+		AcceptSecrets:   false,
+		SupportsPreview: false,
+		AcceptResources: false,
+	}, nil
+}
+
+func (p *cmdProvider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	p.once.Do(p.cancel)
+	return &emptypb.Empty{}, nil
+}
+
+func checkType(tok string) error {
+	if tok != remoteCmdTok {
+		return fmt.Errorf("unknown resource type %q (this provider only implements %s)", tok, remoteCmdTok)
+	}
+	return nil
+}
+
+func (p *cmdProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+		return nil, err
+	}
+	news, err := unmarshal(req.GetNews(), "check.news")
+	if err != nil {
+		return nil, err
+	}
+	checked, failures := checkInputs(news)
+	out, err := marshal(checked, "check.inputs")
+	if err != nil {
+		return nil, err
+	}
+	resp := &pulumirpc.CheckResponse{Inputs: out}
+	for _, f := range failures {
+		resp.Failures = append(resp.Failures, &pulumirpc.CheckFailure{Property: f.Property, Reason: f.Reason})
+	}
+	return resp, nil
+}
+
+func (p *cmdProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+		return nil, err
+	}
+	olds, err := unmarshal(req.GetOlds(), "diff.olds")
+	if err != nil {
+		return nil, err
+	}
+	if oi := req.GetOldInputs(); oi != nil && len(oi.GetFields()) > 0 {
+		if olds, err = unmarshal(oi, "diff.oldInputs"); err != nil {
+			return nil, err
+		}
+	}
+	news, err := unmarshal(req.GetNews(), "diff.news")
+	if err != nil {
+		return nil, err
+	}
+	return computeDiff(olds, news), nil
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+func resourceKey(k string) resource.PropertyKey { return resource.PropertyKey(k) }
+
+func strProp(m propertyMap, k string) *string {
+	if v, ok := m[resourceKey(k)]; ok && v.IsString() {
+		s := v.StringValue()
+		return &s
+	}
+	return nil
+}
+
+// opContext bounds an operation by the engine's timeout (custom timeouts) and Cancel.
+func (p *cmdProvider) opContext(ctx context.Context, timeoutSec float64) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(p.ctx, cancel)
+	if timeoutSec > 0 {
+		var c2 context.CancelFunc
+		ctx, c2 = context.WithTimeout(ctx, time.Duration(timeoutSec*float64(time.Second)))
+		return ctx, func() { c2(); stop(); cancel() }
+	}
+	return ctx, func() { stop(); cancel() }
+}
+
+// commandEnv is `environment` plus, when addPreviousOutputInEnv (default
+// true) and prev is non-nil, PULUMI_COMMAND_STDOUT/STDERR of the previous state.
+func commandEnv(inputs propertyMap, prev propertyMap) map[string]string {
+	env := map[string]string{}
+	if v, ok := inputs["environment"]; ok && v.IsObject() {
+		for k, ev := range v.ObjectValue() {
+			if ev.IsString() {
+				env[string(k)] = ev.StringValue()
+			}
+		}
+	}
+	add := true
+	if v, ok := inputs["addPreviousOutputInEnv"]; ok && v.IsBool() {
+		add = v.BoolValue()
+	}
+	if add && prev != nil {
+		out, errOut := "", ""
+		if s := strProp(prev, "stdout"); s != nil {
+			out = *s
+		}
+		if s := strProp(prev, "stderr"); s != nil {
+			errOut = *s
+		}
+		env["PULUMI_COMMAND_STDOUT"] = out
+		env["PULUMI_COMMAND_STDERR"] = errOut
+	}
+	return env
+}
+
+// execute runs the command named by op from inputs (if any) and returns the
+// new state: inputs + stdout + stderr. With no command, the previous
+// stdout/stderr (if any) are kept.
+func (p *cmdProvider) execute(ctx context.Context, op string, cmd *string, inputs, prev propertyMap) (propertyMap, error) {
+	state := inputs.Copy()
+	state["stdout"] = resource.NewStringProperty("")
+	state["stderr"] = resource.NewStringProperty("")
+	if prev != nil {
+		if s := strProp(prev, "stdout"); s != nil {
+			state["stdout"] = resource.NewStringProperty(*s)
+		}
+		if s := strProp(prev, "stderr"); s != nil {
+			state["stderr"] = resource.NewStringProperty(*s)
+		}
+	}
+	if cmd == nil {
+		return state, nil
+	}
+	conn, err := parseConnection(inputs["connection"])
+	if err != nil {
+		return nil, err
+	}
+	res, err := runRemote(ctx, conn, op, *cmd, commandEnv(inputs, prev), strProp(inputs, "stdin"))
+	if err != nil {
+		return nil, err
+	}
+	state["stdout"] = resource.NewStringProperty(res.Stdout)
+	state["stderr"] = resource.NewStringProperty(res.Stderr)
+	return state, nil
+}
+
+func (p *cmdProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+		return nil, err
+	}
+	inputs, err := unmarshal(req.GetProperties(), "create.properties")
+	if err != nil {
+		return nil, err
+	}
+	name := req.GetName()
+	if name == "" && req.GetUrn() != "" {
+		name = resource.URN(req.GetUrn()).Name()
+	}
+	id, err := resource.NewUniqueHex(name, 8, 0)
+	if err != nil {
+		return nil, err
+	}
+	if req.GetPreview() {
+		return &pulumirpc.CreateResponse{Properties: req.GetProperties()}, nil
+	}
+	ctx, cancel := p.opContext(ctx, req.GetTimeout())
+	defer cancel()
+	state, err := p.execute(ctx, "create", strProp(inputs, "create"), inputs, nil)
+	if err != nil {
+		return nil, err
+	}
+	props, err := marshal(state, "create.outputs")
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
+}
+
+func (p *cmdProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+		return nil, err
+	}
+	olds, err := unmarshal(req.GetOlds(), "update.olds")
+	if err != nil {
+		return nil, err
+	}
+	news, err := unmarshal(req.GetNews(), "update.news")
+	if err != nil {
+		return nil, err
+	}
+	if req.GetPreview() {
+		return &pulumirpc.UpdateResponse{Properties: req.GetNews()}, nil
+	}
+	cmd, op := strProp(news, "update"), "update"
+	if cmd == nil {
+		cmd, op = strProp(news, "create"), "create"
+	}
+	ctx, cancel := p.opContext(ctx, req.GetTimeout())
+	defer cancel()
+	state, err := p.execute(ctx, op, cmd, news, olds)
+	if err != nil {
+		return nil, err
+	}
+	props, err := marshal(state, "update.outputs")
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.UpdateResponse{Properties: props}, nil
+}
+
+func (p *cmdProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+		return nil, err
+	}
+	olds, err := unmarshal(req.GetProperties(), "delete.properties")
+	if err != nil {
+		return nil, err
+	}
+	cmd := strProp(olds, "delete")
+	if cmd == nil {
+		return &emptypb.Empty{}, nil
+	}
+	ctx, cancel := p.opContext(ctx, req.GetTimeout())
+	defer cancel()
+	if _, err := p.execute(ctx, "delete", cmd, olds, olds); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, nil
+}
+
+// Read returns the recorded state unchanged (a refresh never re-runs commands).
+func (p *cmdProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+		return nil, err
+	}
+	inputs := req.GetInputs()
+	if inputs == nil && req.GetProperties() != nil {
+		state, err := unmarshal(req.GetProperties(), "read.properties")
+		if err != nil {
+			return nil, err
+		}
+		in := propertyMap{}
+		for k, v := range state {
+			if !outputOnly[k] {
+				in[k] = v
+			}
+		}
+		if inputs, err = marshal(in, "read.inputs"); err != nil {
+			return nil, fmt.Errorf("read: %w", err)
+		}
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: inputs}, nil
+}

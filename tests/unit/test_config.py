@@ -1,0 +1,107 @@
+"""Stack config parsing: every mistake is reported with its field path, all at once, before anything runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from components.config import ROLE_CONTROL_PLANE, ROLE_WORKER, ConfigError, parse
+
+
+@pytest.fixture
+def key(tmp_path: Path) -> str:
+    path = tmp_path / "id_ed25519"
+    path.write_text("not a real key; only its existence is checked here\n")
+    return str(path)
+
+
+def base(key: str, **overrides: object) -> dict[str, object]:
+    raw: dict[str, object] = {
+        "ssh": {"user": "root", "privateKeyFile": key},
+        "controlPlanes": [{"name": "node-1", "address": "10.213.0.11"}],
+        "workers": [{"name": "node-2", "address": "10.213.0.12"}, {"name": "node-3", "address": "10.213.0.13"}],
+    }
+    raw.update(overrides)
+    return raw
+
+
+def test_a_valid_config_parses_into_hosts_with_roles_and_ssh(key: str) -> None:
+    config = parse(base(key, ignorePreflightErrors=["FileExisting-Kubelet"]))
+    assert [(h.name, h.address, h.role) for h in config.hosts] == [
+        ("node-1", "10.213.0.11", ROLE_CONTROL_PLANE),
+        ("node-2", "10.213.0.12", ROLE_WORKER),
+        ("node-3", "10.213.0.13", ROLE_WORKER),
+    ]
+    assert all(h.ssh.user == "root" and h.ssh.port == 22 and str(h.ssh.private_key_file) == key for h in config.hosts)
+    assert config.cluster_name == "kubernetes"
+    assert config.ignore_preflight_errors == frozenset({"fileexisting-kubelet"})
+
+
+def test_a_host_can_override_the_ssh_user_and_port(key: str) -> None:
+    raw = base(key)
+    raw["workers"] = [{"name": "node-2", "address": "10.213.0.12", "ssh": {"user": "debian", "port": 2222}}]
+    worker = parse(raw).workers[0]
+    assert (worker.ssh.user, worker.ssh.port, str(worker.ssh.private_key_file)) == ("debian", 2222, key)
+
+
+BAD = [
+    (
+        "address_not_an_ip",
+        {"workers": [{"name": "node-2", "address": "ten"}]},
+        "workers[0].address: not an IP address: 'ten'",
+    ),
+    (
+        "name_not_a_label",
+        {"workers": [{"name": "Node_2", "address": "10.0.0.2"}]},
+        "workers[0].name: must be a lower-case DNS label",
+    ),
+    (
+        "duplicate_name",
+        {"workers": [{"name": "node-1", "address": "10.0.0.2"}]},
+        "workers[0].name: duplicate host name 'node-1' (also controlPlanes[0])",
+    ),
+    (
+        "duplicate_address",
+        {"workers": [{"name": "node-2", "address": "10.213.0.11"}]},
+        "workers[0].address: duplicate address 10.213.0.11 (also controlPlanes[0])",
+    ),
+    ("no_control_plane", {"controlPlanes": []}, "controlPlanes: at least one control-plane host is required"),
+    ("control_planes_missing", {"controlPlanes": None}, "controlPlanes: is required"),
+    ("unknown_top_level_key", {"contolPlanes": []}, "contolPlanes: unknown key"),
+    (
+        "unknown_host_key",
+        {"workers": [{"name": "node-2", "address": "10.0.0.2", "adress": "x"}]},
+        "workers[0].adress: unknown key",
+    ),
+    (
+        "missing_key_file",
+        {"ssh": {"privateKeyFile": "/nonexistent/id"}},
+        "ssh.privateKeyFile: no such file: /nonexistent/id",
+    ),
+    ("no_key_anywhere", {"ssh": {}}, "controlPlanes[0].ssh.privateKeyFile: is required"),
+    ("bad_port", {"ssh": {"port": 70000}}, "ssh.port: must be a TCP port number, got 70000"),
+    ("workers_not_a_list", {"workers": {"name": "node-2"}}, "workers: must be a list"),
+    ("ignore_list_not_strings", {"ignorePreflightErrors": "all"}, "ignorePreflightErrors: must be a list"),
+    ("cluster_name_invalid", {"clusterName": "My Cluster"}, "clusterName: must be a lower-case DNS label"),
+]
+
+
+@pytest.mark.parametrize(("case", "overrides", "message"), BAD, ids=[b[0] for b in BAD])
+def test_a_bad_config_names_the_field(key: str, case: str, overrides: dict[str, object], message: str) -> None:
+    raw = base(key, **overrides)
+    if case == "bad_port":
+        raw["ssh"] = {"privateKeyFile": key, "port": 70000}
+    if case == "control_planes_missing":
+        del raw["controlPlanes"]
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert any(p.startswith(message) for p in error.value.problems), error.value.problems
+
+
+def test_every_problem_is_reported_at_once(key: str) -> None:
+    raw = base(key, workers=[{"name": "BAD", "address": "nowhere"}], clusterName="X")
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert len(error.value.problems) == 3
+    assert "invalid stack configuration" in str(error.value)
