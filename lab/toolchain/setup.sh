@@ -85,13 +85,19 @@ main() {
     local sdk
     sdk=$(cd "$toolchain/pulumi-language-python" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
     install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$(dirname "$lang")/"
+    # Python dynamic providers (used for keys and certificates) run through this shim, also from the SDK module.
+    install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$(dirname "$lang")/"
   fi
 
   # The CLI looks for its language host next to its own (resolved) executable; a CLI we built gets ours there.
   # A CLI from PATH finds ours through the venv's bin, which comes first on PATH.
   case "$cli" in
-    "$cache"/*) ln -sfn "$lang" "$(dirname "$cli")/pulumi-language-python"; rm -f "$venv/bin/pulumi-language-python" ;;
-    *) link "$lang" pulumi-language-python ;;
+    "$cache"/*)
+      for plugin in pulumi-language-python pulumi-resource-pulumi-python; do
+        ln -sfn "$(dirname "$lang")/$plugin" "$(dirname "$cli")/$plugin"
+        rm -f "$venv/bin/$plugin"
+      done ;;
+    *) link "$lang" pulumi-language-python; link "$(dirname "$lang")/pulumi-resource-pulumi-python" pulumi-resource-pulumi-python ;;
   esac
   link "$cli" pulumi
   rm -f "$venv/bin/pulumi-resource-command"
