@@ -19,10 +19,26 @@ ROLE_CONTROL_PLANE = "control-plane"
 ROLE_WORKER = "worker"
 
 # Keys a stack may set under `kubeadm:`; anything else is a typo and is reported as such.
-KNOWN_KEYS = ("clusterName", "ssh", "controlPlanes", "workers", "ignorePreflightErrors")
+KNOWN_KEYS = (
+    "clusterName",
+    "kubernetesVersion",
+    "controlPlaneEndpoint",
+    "imageRepository",
+    "networking",
+    "apiServer",
+    "controllerManager",
+    "scheduler",
+    "etcd",
+    "ssh",
+    "controlPlanes",
+    "workers",
+    "ignorePreflightErrors",
+)
 
 # A node name becomes a Node object name and a resource name: a lower-case RFC 1123 label.
 _NODE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_VERSION = re.compile(r"^v1\.(\d+)\.(\d+)$")
 
 
 class ConfigError(ValueError):
@@ -54,10 +70,46 @@ class Host:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Networking:
+    """ClusterConfiguration.networking; the API server's service IP and the DNS IP derive from the subnet."""
+
+    service_subnet: str
+    pod_subnet: str
+    dns_domain: str
+
+    @property
+    def service_ip(self) -> str:
+        """The first address of the service subnet (kubeadm's GetAPIServerVirtualIP)."""
+        return str(ipaddress.ip_network(self.service_subnet)[1])
+
+    @property
+    def dns_ip(self) -> str:
+        """The tenth address of the service subnet (kubeadm's GetDNSIP)."""
+        return str(ipaddress.ip_network(self.service_subnet)[10])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Component:
+    """Per-component settings: extra command-line flags (override kubeadm's defaults) and extra SANs."""
+
+    extra_args: tuple[tuple[str, str], ...] = ()
+    cert_sans: tuple[str, ...] = ()
+    peer_cert_sans: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClusterConfig:
     """Everything the program reads from the stack."""
 
     cluster_name: str
+    kubernetes_version: str
+    control_plane_endpoint: str | None
+    image_repository: str
+    networking: Networking
+    api_server: Component
+    controller_manager: Component
+    scheduler: Component
+    etcd: Component
     control_planes: tuple[Host, ...]
     workers: tuple[Host, ...]
     ignore_preflight_errors: frozenset[str]
@@ -87,6 +139,25 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     if not isinstance(cluster_name, str) or not _NODE_NAME.match(cluster_name):
         problems.add("clusterName", f"must be a lower-case DNS label, got {cluster_name!r}")
 
+    version = raw.get("kubernetesVersion", constants.DEFAULT_KUBERNETES_VERSION)
+    if not isinstance(version, str) or not _VERSION.match(version):
+        problems.add("kubernetesVersion", f"must look like v1.37.2, got {version!r}")
+    endpoint = raw.get("controlPlaneEndpoint")
+    if endpoint is not None and not _valid_endpoint(endpoint):
+        problems.add("controlPlaneEndpoint", f"must be host or host:port (a DNS name or an IP), got {endpoint!r}")
+    repository = raw.get("imageRepository", constants.DEFAULT_IMAGE_REPOSITORY)
+    if not isinstance(repository, str) or not repository or " " in repository:
+        problems.add("imageRepository", f"must be an image repository like registry.k8s.io, got {repository!r}")
+    networking = _parse_networking(raw.get("networking", {}), problems)
+    components = {
+        key: _parse_component(raw.get(key, {}), key, allowed, problems)
+        for key, allowed in (
+            ("apiServer", {"extraArgs", "certSANs"}),
+            ("controllerManager", {"extraArgs"}),
+            ("scheduler", {"extraArgs"}),
+            ("etcd", {"extraArgs", "serverCertSANs", "peerCertSANs"}),
+        )
+    }
     default_ssh = _parse_ssh(raw.get("ssh", {}), "ssh", None, problems)
     control_planes = _parse_hosts(raw.get("controlPlanes"), "controlPlanes", ROLE_CONTROL_PLANE, default_ssh, problems)
     workers = _parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems)
@@ -103,6 +174,14 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
         raise ConfigError(problems.lines)
     return ClusterConfig(
         cluster_name=cluster_name,
+        kubernetes_version=version,
+        control_plane_endpoint=endpoint,
+        image_repository=repository,
+        networking=networking,
+        api_server=components["apiServer"],
+        controller_manager=components["controllerManager"],
+        scheduler=components["scheduler"],
+        etcd=components["etcd"],
         control_planes=tuple(host for _, host in control_planes),
         workers=tuple(host for _, host in workers),
         ignore_preflight_errors=frozenset(i.lower() for i in ignored),
@@ -174,3 +253,73 @@ def _check_unique(hosts: tuple[tuple[str, Host], ...], problems: _Problems) -> N
         if host.address in seen_addresses:
             problems.add(f"{where}.address", f"duplicate address {host.address} (also {seen_addresses[host.address]})")
         seen_addresses.setdefault(host.address, where)
+
+
+def _valid_endpoint(value: Any) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
+    if port and (not port.isdigit() or not 0 < int(port) < 65536):
+        return False
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return bool(_DNS_SUBDOMAIN.match(host))
+
+
+def _parse_networking(value: Any, problems: _Problems) -> Networking:
+    defaults = Networking(
+        service_subnet=constants.DEFAULT_SERVICE_SUBNET,
+        pod_subnet=constants.DEFAULT_POD_SUBNET,
+        dns_domain=constants.DEFAULT_DNS_DOMAIN,
+    )
+    if not isinstance(value, Mapping):
+        problems.add("networking", "must be a map with serviceSubnet, podSubnet, dnsDomain")
+        return defaults
+    for key in sorted(set(value) - {"serviceSubnet", "podSubnet", "dnsDomain"}):
+        problems.add(f"networking.{key}", "unknown key (known: serviceSubnet, podSubnet, dnsDomain)")
+    subnets = {}
+    for key, default in (("serviceSubnet", defaults.service_subnet), ("podSubnet", defaults.pod_subnet)):
+        text = value.get(key, default)
+        try:
+            subnets[key] = ipaddress.ip_network(str(text))
+        except ValueError:
+            problems.add(f"networking.{key}", f"not a CIDR subnet: {text!r}")
+    service, pod = subnets.get("serviceSubnet"), subnets.get("podSubnet")
+    if service is not None and pod is not None and service.version == pod.version and service.overlaps(pod):
+        problems.add("networking.podSubnet", f"{pod} overlaps networking.serviceSubnet {service}")
+    if service is not None and service.num_addresses < 16:
+        problems.add("networking.serviceSubnet", f"{service} is too small (it needs the DNS IP, its 10th address)")
+    domain = value.get("dnsDomain", defaults.dns_domain)
+    if not isinstance(domain, str) or not _DNS_SUBDOMAIN.match(domain):
+        problems.add("networking.dnsDomain", f"must be a DNS domain like cluster.local, got {domain!r}")
+    return Networking(
+        service_subnet=str(service or defaults.service_subnet),
+        pod_subnet=str(pod or defaults.pod_subnet),
+        dns_domain=domain if isinstance(domain, str) else defaults.dns_domain,
+    )
+
+
+def _parse_component(value: Any, path: str, allowed: set[str], problems: _Problems) -> Component:
+    if not isinstance(value, Mapping):
+        problems.add(path, f"must be a map with {', '.join(sorted(allowed))}")
+        return Component()
+    for key in sorted(set(value) - allowed):
+        problems.add(f"{path}.{key}", f"unknown key (known: {', '.join(sorted(allowed))})")
+    extra = value.get("extraArgs", {})
+    if not isinstance(extra, Mapping) or not all(isinstance(k, str) and k and not k.startswith("-") for k in extra):
+        problems.add(f"{path}.extraArgs", "must map flag names (without leading dashes) to values")
+        extra = {}
+    sans: dict[str, tuple[str, ...]] = {}
+    for key in ("certSANs", "serverCertSANs", "peerCertSANs"):
+        items = value.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+            problems.add(f"{path}.{key}", "must be a list of DNS names or IP addresses")
+            items = []
+        sans[key] = tuple(items)
+    return Component(
+        extra_args=tuple(sorted((k, str(v)) for k, v in extra.items())),
+        cert_sans=sans["certSANs"] or sans["serverCertSANs"],
+        peer_cert_sans=sans["peerCertSANs"],
+    )

@@ -105,3 +105,51 @@ def test_every_problem_is_reported_at_once(key: str) -> None:
         parse(raw)
     assert len(error.value.problems) == 3
     assert "invalid stack configuration" in str(error.value)
+
+
+CLUSTER_BAD = [
+    ("version_without_v", {"kubernetesVersion": "1.37.2"}, "kubernetesVersion: must look like v1.37.2"),
+    ("endpoint_with_bad_port", {"controlPlaneEndpoint": "lb.example:99999"}, "controlPlaneEndpoint: must be host"),
+    ("service_subnet_not_cidr", {"networking": {"serviceSubnet": "10.96.0.0/33"}}, "networking.serviceSubnet: not a"),
+    (
+        "pod_overlaps_service",
+        {"networking": {"serviceSubnet": "10.96.0.0/12", "podSubnet": "10.100.0.0/16"}},
+        "networking.podSubnet: 10.100.0.0/16 overlaps networking.serviceSubnet 10.96.0.0/12",
+    ),
+    ("dns_domain_invalid", {"networking": {"dnsDomain": "Cluster Local"}}, "networking.dnsDomain: must be a DNS"),
+    ("extra_args_with_dashes", {"apiServer": {"extraArgs": {"--v": "2"}}}, "apiServer.extraArgs: must map flag names"),
+    ("scheduler_cert_sans_unknown", {"scheduler": {"certSANs": ["x"]}}, "scheduler.certSANs: unknown key"),
+]
+
+
+@pytest.mark.parametrize(("case", "overrides", "message"), CLUSTER_BAD, ids=[b[0] for b in CLUSTER_BAD])
+def test_a_bad_cluster_setting_names_the_field(key: str, case: str, overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse(base(key, **overrides))
+    assert any(p.startswith(message) for p in error.value.problems), error.value.problems
+
+
+@pytest.mark.parametrize(
+    ("subnet", "service_ip", "dns_ip"),
+    [
+        ("10.96.0.0/12", "10.96.0.1", "10.96.0.10"),
+        ("172.20.0.0/16", "172.20.0.1", "172.20.0.10"),
+        ("fd00:10:96::/112", "fd00:10:96::1", "fd00:10:96::a"),
+    ],
+    ids=["kubeadm_default", "custom_ipv4", "ipv6"],
+)
+def test_service_and_dns_ips_are_computed_from_the_service_subnet(
+    key: str, subnet: str, service_ip: str, dns_ip: str
+) -> None:
+    networking = parse(base(key, networking={"serviceSubnet": subnet, "podSubnet": "10.244.0.0/16"})).networking
+    assert (networking.service_ip, networking.dns_ip) == (service_ip, dns_ip)
+
+
+def test_cluster_defaults_follow_kubeadm(key: str) -> None:
+    config = parse(base(key, apiServer={"extraArgs": {"v": 2, "audit-log-maxage": "7"}, "certSANs": ["lb.example"]}))
+    assert config.kubernetes_version == "v1.37.2"
+    assert config.image_repository == "registry.k8s.io"
+    assert (config.networking.service_subnet, config.networking.dns_domain) == ("10.96.0.0/12", "cluster.local")
+    assert config.api_server.extra_args == (("audit-log-maxage", "7"), ("v", "2"))
+    assert config.api_server.cert_sans == ("lb.example",)
+    assert config.control_plane_endpoint is None
