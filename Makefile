@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-CACHE ?= $(HOME)/.cache/kubeadm-pulumi
+CACHE ?= $(or $(KUBEADM_PULUMI_CACHE),$(HOME)/.cache/kubeadm-pulumi)
 NODES ?= 2
 STACK ?= lab
 PY := $(CURDIR)/.venv/bin/python

@@ -83,7 +83,9 @@ main() {
       github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "-X $version_var=v$host_version")
     # The host runs the exec script that sits next to its real binary (not next to a symlink to it).
     local sdk
-    sdk=$(cd "$toolchain/pulumi-language-python" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+    sdk=$(cd "$toolchain/pulumi-language-python" && go mod download -json github.com/pulumi/pulumi/sdk/v3 \
+      | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [ -d "$sdk" ] || die "could not locate the github.com/pulumi/pulumi/sdk/v3 module (go mod download failed)"
     install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$(dirname "$lang")/"
     # Python dynamic providers (used for keys and certificates) run through this shim, also from the SDK module.
     install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$(dirname "$lang")/"
