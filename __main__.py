@@ -37,3 +37,5 @@ private_keys = {
 cluster = Cluster(config.cluster_name, ClusterArgs(config=config, private_keys=private_keys))
 
 pulumi.export("preflight", cluster.preflight_reports)
+pulumi.export("admin_kubeconfig", cluster.admin_kubeconfig)
+pulumi.export("ca_cert_hash", cluster.ca_cert_hash)

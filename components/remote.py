@@ -11,11 +11,22 @@ import hashlib
 import posixpath
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 from pulumi_command import remote
 
 from components.config import Host
+
+
+@dataclass(frozen=True)
+class HostFile:
+    """A file a component wants on a host; `HostFiles` writes it with `file` below."""
+
+    path: str
+    content: pulumi.Input[str]
+    mode: int
+
 
 # Outputs of every remote command that may carry secrets.
 SECRET_OUTPUTS = ["stdout", "stderr"]
@@ -88,6 +99,8 @@ def write_file_command(path: str, mode: int) -> str:
     quoted = shlex.quote(path)
     tmp = shlex.quote(f"{path}.tmp")
     directory = shlex.quote(posixpath.dirname(path) or "/")
+    # Directories as kubeadm makes them (0755); the file itself is never readable by others before its chmod.
     return (
-        f"umask 077 && mkdir -p -- {directory} && cat > {tmp} && chmod {mode:04o} -- {tmp} && mv -f -- {tmp} {quoted}"
+        f"umask 022 && mkdir -p -- {directory} && umask 077 && cat > {tmp} && chmod {mode:04o} -- {tmp} "
+        f"&& mv -f -- {tmp} {quoted}"
     )

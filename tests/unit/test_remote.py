@@ -28,6 +28,7 @@ def test_write_file_command_writes_stdin_with_mode_and_prints_nothing(tmp_path: 
     assert target.read_text() == content
     assert stat.S_IMODE(os.stat(target).st_mode) == mode
     assert not Path(f"{target}.tmp").exists()
+    assert stat.S_IMODE(os.stat(target.parent).st_mode) == 0o755
 
 
 def test_rewriting_a_file_replaces_its_content(tmp_path: Path) -> None:
