@@ -9,8 +9,20 @@ import pytest
 from pulumi.runtime import rpc
 
 from components.config import parse
+from components.pki_resources import CertificateProvider, PrivateKeyProvider
 from components.preflight_checks import Target, render_script
 from components.remote import digest
+
+DYNAMIC = {
+    "pulumi-python:dynamic/pki:PrivateKey": PrivateKeyProvider,
+    "pulumi-python:dynamic/pki:Certificate": CertificateProvider,
+}
+
+
+def plain(value):
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        return value["value"]
+    return value
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -22,6 +34,12 @@ class Recorder(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         if args.typ == "command:remote:Command":
             outputs["stdout"] = f"report of {args.name}"
+        provider = DYNAMIC.get(args.typ)
+        if provider is not None:
+            # Keys and certificates are made for real, so everything downstream sees valid PEMs.
+            inputs = {k: plain(v) for k, v in args.inputs.items() if not k.startswith("__")}
+            result = provider().create(inputs)
+            return result.id, result.outs
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs):
@@ -57,7 +75,10 @@ def test_cluster_runs_preflight_on_every_host(recorder: Recorder, tmp_path: Path
 
     def check(reports: dict[str, str]) -> None:
         commands = {n: r for n, r in recorder.resources.items() if r.typ == "command:remote:Command"}
-        assert sorted(commands) == ["preflight-node-1-checks", "preflight-node-2-checks"]
+        assert sorted(n for n in commands if n.startswith("preflight-")) == [
+            "preflight-node-1-checks",
+            "preflight-node-2-checks",
+        ]
         for host in cfg.hosts:
             step = commands[f"preflight-{host.name}-checks"]
             script = render_script(
@@ -72,14 +93,39 @@ def test_cluster_runs_preflight_on_every_host(recorder: Recorder, tmp_path: Path
             assert connection["value"]["user"] == "root"
             assert connection["value"]["privateKey"] == "KEY"
         components = {n: r.typ for n, r in recorder.resources.items() if r.typ.startswith("kubeadm:")}
-        assert components == {
+        assert {
             "lab": "kubeadm:index:Cluster",
             "preflight-node-1": "kubeadm:preflight:Preflight",
             "preflight-node-2": "kubeadm:preflight:Preflight",
-        }
+            "certs": "kubeadm:pki:ClusterPki",
+            "kubeconfig": "kubeadm:kubeconfig:Kubeconfigs",
+        }.items() <= components.items()
         assert reports == {
             "node-1": "report of preflight-node-1-checks",
             "node-2": "report of preflight-node-2-checks",
         }
 
     return cluster.preflight_reports.apply(check)
+
+
+def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path) -> None:
+    from components.cluster import Cluster, ClusterArgs
+
+    cfg = config(tmp_path)
+
+    @pulumi.runtime.test
+    def build():
+        cluster = Cluster("lab", ClusterArgs(config=cfg, private_keys={cfg.hosts[0].ssh.private_key_file: "KEY"}))
+        return cluster.ca_cert_hash
+
+    build()  # returns once every resource, including those waiting on certificates, is registered
+    assert {n: r.typ for n, r in recorder.resources.items() if n.startswith("files-")} == {
+        "files-node-1": "kubeadm:files:HostFiles",
+        "files-node-2": "kubeadm:files:HostFiles",
+    }
+    files = {n: r for n, r in recorder.resources.items() if r.name.startswith("node-")}
+    assert sorted(n for n in files if n.startswith("node-2/")) == ["node-2/etc/kubernetes/pki/ca.crt"]
+    assert {"node-1/etc/kubernetes/pki/apiserver.key", "node-1/etc/kubernetes/admin.conf"} <= set(files)
+    key = files["node-1/etc/kubernetes/pki/apiserver.key"]
+    assert "chmod 0600" in key.inputs["create"]
+    assert key.inputs["delete"] == "rm -f -- /etc/kubernetes/pki/apiserver.key"
