@@ -90,7 +90,8 @@ class Networking:
 
 @dataclass(frozen=True, kw_only=True)
 class Component:
-    """Per-component settings: extra command-line flags (override kubeadm's defaults) and extra SANs."""
+    """Per-component settings: extra command-line flags (override kubeadm's defaults, in the order given) and
+    extra SANs."""
 
     extra_args: tuple[tuple[str, str], ...] = ()
     cert_sans: tuple[str, ...] = ()
@@ -319,7 +320,8 @@ def _parse_component(value: Any, path: str, allowed: set[str], problems: _Proble
             items = []
         sans[key] = tuple(items)
     return Component(
-        extra_args=tuple(sorted((k, str(v)) for k, v in extra.items())),
+        # kubeadm appends user flags after its sorted defaults in the order given, so keep that order.
+        extra_args=tuple((k, str(v)) for k, v in extra.items()),
         cert_sans=sans["certSANs"] or sans["serverCertSANs"],
         peer_cert_sans=sans["peerCertSANs"],
     )

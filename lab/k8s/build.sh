@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Build the lab's Kubernetes pieces from the Go module proxy into a cache outside the repository.
 #
-#   lab/k8s/build.sh [UNIT...]        build (or reuse) each unit; prints "UNIT DIR" per unit (DIR/bin holds the binaries)
+#   lab/k8s/build.sh [UNIT|SET...]    build (or reuse) each unit; prints "UNIT DIR" per unit (DIR/bin holds the binaries)
+#                                     SET is 1.37 (default) or 1.36: the Kubernetes minor plus its kubeadm-paired
+#                                     etcd/CoreDNS/pause and the node runtime (containerd, runc, CNI plugins)
 #   lab/k8s/build.sh --list           list the units
 #   lab/k8s/build.sh --wrapper v1.X.Y (re)write the kubernetes-1.X wrapper for that release (pin bump / new minor)
 #
-# Units are the folders next to this script that hold a go.mod (kubernetes-1.37, kubernetes-1.36, etcd, containerd,
-# runc, cni, coredns) plus "pause" (C, from the Kubernetes module's build/pause/linux/pause.c). The pin of a unit
+# Units are the folders next to this script that hold a go.mod (kubernetes-1.37, kubernetes-1.36, etcd, etcd-3.6,
+# coredns, coredns-1.14.2, containerd, runc, cni) plus "pause" (C, from the Kubernetes module's build/pause/linux/pause.c). The pin of a unit
 # is its wrapper go.mod; an output directory is keyed by a hash of go.mod + go.sum + build flags + go (and cc)
-# version, so a unit is rebuilt only when one of those changes. Default units: kubernetes-1.37 etcd containerd
-# runc cni coredns pause.
+# version, so a unit is rebuilt only when one of those changes. Each output dir holds bin/, version, BUILD.
 #
 # Environment: KUBEADM_PULUMI_CACHE (default ~/.cache/kubeadm-pulumi), GO_BUILD_P (go build -p, default 2),
 # K8S_GIT_COMMIT (gitCommit stamp when the proxy's .info has no Origin.Hash).
@@ -19,7 +20,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${KUBEADM_PULUMI_CACHE:-$HOME/.cache/kubeadm-pulumi}/k8s
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 jobs=${GO_BUILD_P:-2}
-default_units=(kubernetes-1.37 etcd containerd runc cni coredns pause)
+# Named sets: everything one Kubernetes minor needs (node runtime + the binaries behind kubeadm's images).
+set_1_37=(kubernetes-1.37 etcd coredns pause containerd runc cni)
+set_1_36=(kubernetes-1.36 etcd-3.6 coredns-1.14.2 pause containerd runc cni)
+default_units=("${set_1_37[@]}")
 
 log() { printf '[k8s-build] %s\n' "$*" >&2; }
 die() { printf '[k8s-build] error: %s\n' "$*" >&2; exit 1; }
@@ -62,7 +66,7 @@ spec() {
       for c in kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet kubectl kubeadm; do
         pkgs+=("$module/cmd/$c=$c")
       done ;;
-    etcd)
+    etcd|etcd-*)
       module=go.etcd.io/etcd/server/v3
       version=$(modver "$dir" $module)
       local c; c=$(commit $module "$version")
@@ -72,7 +76,7 @@ spec() {
       module=github.com/containerd/containerd/v2
       version=$(modver "$dir" $module)
       local c; c=$(commit $module "$version")
-      ldflags="-X $module/version.Version=$version -X $module/version.Package=github.com/containerd/containerd -X $module/version.Revision=${c:-$version}"
+      ldflags="-X $module/version.Version=$version -X $module/version.Package=$module -X $module/version.Revision=${c:-$version}"
       # no_btrfs: the btrfs snapshotter needs cgo + libbtrfs; the lab uses overlayfs / native.
       tags=no_btrfs,osusergo,netgo
       pkgs=("$module/cmd/containerd=containerd" "$module/cmd/containerd-shim-runc-v2=containerd-shim-runc-v2" "$module/cmd/ctr=ctr") ;;
@@ -92,7 +96,7 @@ spec() {
       version=$(modver "$dir" $module)
       ldflags="-X $module/pkg/utils/buildversion.BuildVersion=$version"
       for p in main/bridge ipam/host-local main/loopback meta/portmap; do pkgs+=("$module/plugins/$p=${p#*/}"); done ;;
-    coredns)
+    coredns|coredns-*)
       module=github.com/coredns/coredns
       version=$(modver "$dir" $module)
       local c; c=$(commit $module "$version")
@@ -179,7 +183,15 @@ main() {
     (cd "$here" && ls -d */ | tr -d / | while read -r d; do [ -f "$d/go.mod" ] && echo "$d"; done; echo pause); return
   fi
   local units=("$@"); [ ${#units[@]} -gt 0 ] || units=("${default_units[@]}")
-  for u in "${units[@]}"; do build_unit "$u"; done
+  local expanded=()
+  for u in "${units[@]}"; do
+    case $u in
+      1.37) expanded+=("${set_1_37[@]}") ;;
+      1.36) expanded+=("${set_1_36[@]}") ;;
+      *) expanded+=("$u") ;;
+    esac
+  done
+  for u in "${expanded[@]}"; do build_unit "$u"; done
 }
 
 main "$@"

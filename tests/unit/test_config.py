@@ -150,6 +150,6 @@ def test_cluster_defaults_follow_kubeadm(key: str) -> None:
     assert config.kubernetes_version == "v1.37.2"
     assert config.image_repository == "registry.k8s.io"
     assert (config.networking.service_subnet, config.networking.dns_domain) == ("10.96.0.0/12", "cluster.local")
-    assert config.api_server.extra_args == (("audit-log-maxage", "7"), ("v", "2"))
+    assert config.api_server.extra_args == (("v", "2"), ("audit-log-maxage", "7"))
     assert config.api_server.cert_sans == ("lb.example",)
     assert config.control_plane_endpoint is None
