@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
@@ -21,6 +22,13 @@ def nodes():
         yield lab.up(LAB, 2, write_config=False)
     finally:
         lab.down(LAB)
+
+
+def on_host(node, script: str) -> str:
+    """Run a shell script on a lab node as root; its stdout."""
+    result = subprocess.run(lab.ssh_argv(node.address, [script]), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def hosts_config(nodes) -> dict[str, object]:
@@ -53,10 +61,21 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
     assert "PRIVATE KEY" not in json.dumps(state)
     assert "ok CRI: containerd" not in json.dumps(state)
     commands = [r for r in state["deployment"]["resources"] if r["type"] == "command:remote:Command"]
-    assert len(commands) == len(nodes)
+    assert len([c for c in commands if "preflight" in c["urn"]]) == len(nodes)
     for command in commands:
         for secret in (command["outputs"]["stdout"], command["outputs"]["connection"], command["inputs"]["connection"]):
             assert set(secret) >= {"ciphertext"}, secret
+
+    # certs and kubeconfig: kubeadm's files with kubeadm's modes; a worker only holds the cluster CA.
+    listing = on_host(nodes[0], "cd /etc/kubernetes && stat -c '%a %n' pki pki/ca.key pki/ca.crt pki/sa.pub admin.conf")
+    assert listing.split("\n")[:5] == [
+        "755 pki",
+        "600 pki/ca.key",
+        "644 pki/ca.crt",
+        "600 pki/sa.pub",
+        "600 admin.conf",
+    ]
+    assert on_host(nodes[1], "find /etc/kubernetes -type f").split() == ["/etc/kubernetes/pki/ca.crt"]
 
     stack.pulumi("preview", "--expect-no-changes")
 
@@ -72,6 +91,8 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
     stack.pulumi("preview", "--expect-no-changes")
 
     stack.pulumi("destroy", "--yes", "--skip-preview")
+    for node in nodes:
+        assert on_host(node, "find /etc/kubernetes -type f | wc -l").strip() == "0"
     resources = stack.export()["deployment"].get("resources") or []
     assert [r for r in resources if r["type"] == "command:remote:Command"] == []
 
