@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--stack-config", help="default: stacks/Pulumi.<LAB>.yaml")
     up.add_argument("--no-stack-config", action="store_true", help="do not write it")
     up.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for boot")
+    up.add_argument(
+        "--kubernetes",
+        default="1.37",
+        help="Kubernetes minor whose kubelet/kubeadm/kubectl, runtime and images the nodes get (1.37, 1.36), "
+        "or 'none' for plain hosts",
+    )
     sub.add_parser("down", parents=[name], help="stop and remove every node of the lab")
     st = sub.add_parser("status", parents=[name], help="nodes, addresses, running, ssh")
     st.add_argument("--json", action="store_true")
@@ -48,7 +54,12 @@ def _main(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     if args.command == "up":
         nodes = core.up(
-            args.name, args.nodes, args.stack_config, timeout=args.timeout, write_config=not args.no_stack_config
+            args.name,
+            args.nodes,
+            args.stack_config,
+            timeout=args.timeout,
+            write_config=not args.no_stack_config,
+            kubernetes_minor=None if args.kubernetes == "none" else args.kubernetes,
         )
         for n in nodes:
             print(f"{n.name}\t{n.address}")

@@ -12,12 +12,13 @@ import fcntl
 import json
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import network, node, remote, rootfs, stackconfig
+from . import kubernetes, network, node, remote, rootfs, stackconfig
 from .paths import DEFAULT_LAB, LabError, key_path, lab_dir, labs_dir, log
 
 READY_STATES = ("running", "degraded")
@@ -98,7 +99,7 @@ def _remove_node(name: str, net: network.LabNet, i: int) -> None:
     shutil.rmtree(node.node_dir(name, i), ignore_errors=True)
 
 
-def _boot(name: str, net: network.LabNet, i: int, root: Path) -> None:
+def _boot(name: str, net: network.LabNet, i: int, root: Path, release: kubernetes.Release | None) -> None:
     """Start node i unless it runs; adopt an nspawn whose pid file was lost."""
     if node.is_running(name, i):
         if network.link_exists(net.veth(i)):
@@ -114,18 +115,29 @@ def _boot(name: str, net: network.LabNet, i: int, root: Path) -> None:
         node.stop(name, i)
     network.ensure_node_link(net, i)
     log(f"node-{i}: booting at {net.address(i)}")
-    node.start(net, i, root)
+    node.start(net, i, root, release)
 
 
-def wait_ready(name: str, indices: list[int], timeout: float = 300.0) -> dict[int, str]:
-    """Until every node's sshd answers and systemd is running/degraded, else LabError."""
+def wait_ready(
+    name: str, indices: list[int], timeout: float = 300.0, reboot: Callable[[int], None] | None = None
+) -> dict[int, str]:
+    """Until every node's sshd answers and systemd is running/degraded, else LabError. A node whose nspawn exits
+    during boot is booted again (up to twice) through `reboot`: nodes booting side by side now and then lose a
+    race on the machine's cgroup hierarchies and exit at once with an empty log."""
     net = network.lab_net(name)
     pending: set[int] = set(indices)
     states: dict[int, str | None] = {}
+    retries = dict.fromkeys(indices, 2 if reboot else 0)
     deadline = time.monotonic() + timeout
     while pending:
         for i in sorted(pending):
             if not node.is_running(name, i):
+                if retries[i] > 0 and reboot is not None:
+                    retries[i] -= 1
+                    log(f"node-{i}: systemd-nspawn exited during boot, booting it again")
+                    node.stop(name, i)
+                    reboot(i)
+                    continue
                 raise LabError(f"node-{i}: systemd-nspawn exited during boot; log tail:\n{node.log_tail(name, i)}")
             states[i] = remote.system_state(net.address(i))
             if states[i] in READY_STATES:
@@ -150,14 +162,18 @@ def up(
     stack_config: Path | str | None = None,
     timeout: float = 300.0,
     write_config: bool = True,
+    kubernetes_minor: str | None = kubernetes.DEFAULT_MINOR,
 ) -> list[Node]:
-    """Bring the lab to exactly `nodes` running nodes and write the stack config."""
+    """Bring the lab to exactly `nodes` running nodes and write the stack config. With `kubernetes_minor` (the
+    default) every node has that release's kubelet, kubeadm, kubectl, container runtime and images; None gives
+    plain hosts."""
     if not 1 <= nodes <= MAX_NODES:
         raise LabError(f"--nodes must be between 1 and {MAX_NODES}")
     net = network.lab_net(name)
     rootfs.ensure_host_tools()
     root = rootfs.ensure_rootfs()
     remote.ensure_key()
+    release = kubernetes.build(kubernetes_minor) if kubernetes_minor else None
     with _locked(name):
         lab_dir(name).mkdir(parents=True, exist_ok=True)
         for i in sorted(_known_indices(name, net)):
@@ -167,9 +183,21 @@ def up(
         _write_hosts(name, net, nodes)
         network.ensure_bridge(net)
         for i in range(1, nodes + 1):
-            _boot(name, net, i, root)
-        _state_file(name).write_text(json.dumps({"nodes": nodes, "subnet": net.index}) + "\n")
-        states = wait_ready(name, list(range(1, nodes + 1)), timeout)
+            _boot(name, net, i, root, release)
+        state = {"nodes": nodes, "subnet": net.index, "kubernetes": kubernetes_minor}
+        _state_file(name).write_text(json.dumps(state) + "\n")
+        states = wait_ready(
+            name, list(range(1, nodes + 1)), timeout, reboot=lambda i: node.start(net, i, root, release)
+        )
+        if release is not None:
+            addresses = {i: net.address(i) for i in range(1, nodes + 1)}
+            for i in addresses:
+                kubernetes.route_pod_ranges(net.netns(i), i, addresses)
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                for done in [
+                    pool.submit(kubernetes.preload_images, node.node_name(i), addresses[i], release) for i in addresses
+                ]:
+                    done.result()
     result = [Node(node.node_name(i), net.address(i), i, True, True, states[i]) for i in range(1, nodes + 1)]
     if write_config:
         path = Path(stack_config) if stack_config else stackconfig.default_path(name)
@@ -217,10 +245,16 @@ def start_node(spec: str | int, name: str = DEFAULT_LAB, timeout: float = 300.0)
     if i > node_count(name):
         raise LabError(f"node-{i}: lab {name!r} has {node_count(name)} nodes; use `up`")
     net = network.lab_net(name)
+    minor = json.loads(_state_file(name).read_text()).get("kubernetes")
+    release = kubernetes.build(minor) if minor else None
     with _locked(name):
         network.ensure_bridge(net)
-        _boot(name, net, i, rootfs.ensure_rootfs())
-        state = wait_ready(name, [i], timeout)[i]
+        root = rootfs.ensure_rootfs()
+        _boot(name, net, i, root, release)
+        state = wait_ready(name, [i], timeout, reboot=lambda j: node.start(net, j, root, release))[i]
+        if release is not None:
+            addresses = {j: net.address(j) for j in range(1, node_count(name) + 1)}
+            kubernetes.route_pod_ranges(net.netns(i), i, addresses)
     return Node(node.node_name(i), net.address(i), i, True, True, state)
 
 

@@ -20,6 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
+from . import kubernetes
 from .network import LabNet
 from .paths import LabError, key_path, lab_dir
 
@@ -105,8 +106,9 @@ def _clear_propagate_dir(machine: str) -> None:
         shutil.rmtree(propagate, ignore_errors=True)
 
 
-def start(net: LabNet, i: int, rootfs: Path) -> int:
-    """Boot node i detached; return nspawn's pid. The network must be ready."""
+def start(net: LabNet, i: int, rootfs: Path, release: kubernetes.Release | None = None) -> int:
+    """Boot node i detached; return nspawn's pid. The network must be ready. With a Kubernetes release the node
+    boots as a host with the kubelet/kubeadm packages installed."""
     lab = net.name
     d = node_dir(lab, i)
     upper, containerd = d / "upper", d / "containerd"
@@ -116,6 +118,8 @@ def start(net: LabNet, i: int, rootfs: Path) -> int:
     kill_strays(lab, i)
     _clear_propagate_dir(f"{lab}-{node_name(i)}")
     _prepare_upper(upper, lab, i)
+    if release is not None:
+        kubernetes.prepare_upper(upper, i, release)
     hosts = lab_dir(lab) / "hosts"
     cmd = [
         "systemd-nspawn",
@@ -138,6 +142,7 @@ def start(net: LabNet, i: int, rootfs: Path) -> int:
         f"--bind={containerd}:/var/lib/containerd",
         f"--bind={hosts}:/etc/hosts",
         f"--bind-ro={key_path().with_suffix('.pub')}:/root/.ssh/authorized_keys",
+        *(kubernetes.bind_args(release) if release is not None else []),
     ]
     with open(d / "nspawn.log", "ab") as logf:
         logf.write(f"\n=== {time.ctime()} {' '.join(cmd)}\n".encode())

@@ -1,0 +1,203 @@
+"""Kubernetes on lab nodes, in the state a host is in after installing the kubelet/kubeadm/kubectl packages.
+
+What a node gets (nothing is pulled at run time; the lab is an air-gapped site):
+- kubelet, kubeadm, kubectl on PATH (/usr/bin), containerd 2 and the CNI plugins, all built by lab/k8s/build.sh
+  and bind-mounted read-only, so a pin change needs no root file system rebuild (runc is Debian's, see BINARIES);
+- the kubelet unit and kubeadm's 10-kubeadm.conf drop-in as the packages ship them, the kubelet enabled (it
+  crash-loops until kubeadm-pulumi writes its config, as on a real host);
+- containerd configured for the CRI with the systemd cgroup driver and the local pause image as sandbox image;
+- a bridge CNI with a per-node pod range (10.244.<i>.0/24), and routes to the other nodes' ranges;
+- kubeadm's images for the release, imported into the node's containerd.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import LabError, cache_dir, log, run
+from .remote import ssh_argv
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEFAULT_MINOR = "1.37"
+POD_SUBNET_PREFIX = "10.244"  # the program's default podSubnet 10.244.0.0/16, one /24 per node
+
+# Binaries bind-mounted into each node: (unit, binary) -> path in the node.
+BINARIES = {
+    ("kubernetes", "kubelet"): "/usr/bin/kubelet",
+    ("kubernetes", "kubeadm"): "/usr/bin/kubeadm",
+    ("kubernetes", "kubectl"): "/usr/bin/kubectl",
+    ("containerd", "containerd"): "/usr/bin/containerd",
+    ("containerd", "containerd-shim-runc-v2"): "/usr/bin/containerd-shim-runc-v2",
+    ("containerd", "ctr"): "/usr/bin/ctr",
+    # runc stays Debian's (1.1.5+ds1, bookworm security updates): the runc 1.5.2 that lab/k8s builds fails in
+    # these nodes before the container starts ("can't get final child's PID from pipe"), with any config.
+}
+
+CONTAINERD_CONFIG = """\
+# Written by the lab: CRI with the systemd cgroup driver (the kubelet's, as kubeadm configures it) and the
+# locally built pause image as sandbox image, since no registry is reachable.
+version = 3
+
+[plugins.'io.containerd.cri.v1.images'.pinned_images]
+  sandbox = '{pause}'
+
+# The machine the lab runs on has no CAP_SYS_RESOURCE, so no process may lower its OOM score; the kubelet asks
+# for -998 for pod sandboxes. Clamp requested scores at containerd's own instead of failing every pod.
+[plugins.'io.containerd.cri.v1.runtime']
+  restrict_oom_score_adj = true
+
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+  SystemdCgroup = true
+
+[plugins.'io.containerd.cri.v1.runtime'.cni]
+  bin_dirs = ['/opt/cni/bin']
+  conf_dir = '/etc/cni/net.d'
+"""
+
+
+@dataclass(frozen=True)
+class Release:
+    """Built artifacts of one Kubernetes minor: unit name -> output dir (with bin/), and the image tarballs."""
+
+    minor: str
+    units: dict[str, Path]
+    images: dict[str, Path]
+
+    def unit(self, prefix: str) -> Path:
+        matches = [d for u, d in self.units.items() if u == prefix or u.startswith(f"{prefix}-")]
+        if len(matches) != 1:
+            raise LabError(f"kubernetes {self.minor}: no single build unit named {prefix} in {sorted(self.units)}")
+        return matches[0]
+
+    @property
+    def version(self) -> str:
+        return (self.unit("kubernetes") / "version").read_text().split()[0]
+
+    def image(self, name: str) -> str:
+        refs = [ref for ref in self.images if ref.split("/")[-1].split(":")[0] == name]
+        if len(refs) != 1:
+            raise LabError(f"kubernetes {self.minor}: no single image named {name} in {sorted(self.images)}")
+        return refs[0]
+
+
+def build(minor: str = DEFAULT_MINOR) -> Release:
+    """Build (or reuse from the cache) everything a node needs for `minor`, and kubeadm's images from it."""
+    log(f"kubernetes {minor}: building or reusing binaries (lab/k8s/build.sh {minor})")
+    out = run(["bash", str(HERE / "k8s" / "build.sh"), minor], f"kubernetes {minor}: build").stdout
+    units = {line.split()[0]: Path(line.split()[1]) for line in out.splitlines() if len(line.split()) == 2}
+    release = Release(minor=minor, units=units, images={})
+    key = hashlib.sha256("\n".join(sorted(str(d) for d in units.values())).encode()).hexdigest()[:16]
+    images_dir = cache_dir() / "k8s" / f"images-{minor}-{key}"
+    listing = images_dir / "images.txt"
+    if not listing.exists():
+        log(f"kubernetes {minor}: building kubeadm's images into {images_dir}")
+        from . import rootfs
+
+        tmp = images_dir.with_name(images_dir.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        argv = [sys.executable, str(HERE / "k8s" / "images.py"), "kubeadm"]
+        for flag, unit in (("--kubernetes", "kubernetes"), ("--etcd", "etcd"), ("--coredns", "coredns")):
+            argv += [flag, str(release.unit(unit))]
+        argv += ["--pause", str(release.unit("pause")), "--root", str(rootfs.ensure_rootfs()), "--out", str(tmp)]
+        printed = run(argv, f"kubernetes {minor}: images").stdout
+        (tmp / "images.txt").write_text(printed)
+        tmp.rename(images_dir)
+    images = {}
+    for line in listing.read_text().splitlines():
+        ref, file = line.split()[:2]
+        images[ref] = images_dir / Path(file).name
+    return Release(minor=minor, units=units, images=images)
+
+
+def bind_args(release: Release) -> list[str]:
+    """systemd-nspawn arguments that put the release's binaries where the packages would."""
+    args = []
+    for (unit, binary), target in sorted(BINARIES.items()):
+        args.append(f"--bind-ro={release.unit(unit) / 'bin' / binary}:{target}")
+    args.append(f"--bind-ro={release.unit('cni') / 'bin'}:/opt/cni/bin")
+    args.append("--bind=/dev/kmsg")  # the kubelet's OOM watcher reads the kernel log
+    return args
+
+
+def pod_range(i: int) -> str:
+    return f"{POD_SUBNET_PREFIX}.{i}.0/24"
+
+
+def cni_config(i: int) -> str:
+    conf = {
+        "cniVersion": "1.0.0",
+        "name": "lab",
+        "plugins": [
+            {
+                "type": "bridge",
+                "bridge": "cni0",
+                "isGateway": True,
+                "ipMasq": True,
+                "ipam": {
+                    "type": "host-local",
+                    "ranges": [[{"subnet": pod_range(i)}]],
+                    "routes": [{"dst": "0.0.0.0/0"}],
+                },
+            },
+            {"type": "portmap", "capabilities": {"portMappings": True}},
+        ],
+    }
+    return json.dumps(conf, indent=2) + "\n"
+
+
+def prepare_upper(upper: Path, i: int, release: Release) -> None:
+    """Files a package install (plus the operator's CNI choice) leaves on node i; rewritten at every boot."""
+    sys.path.insert(0, str(ROOT))
+    from components import constants, kubelet_config  # the unit and drop-in the packages ship: one source
+
+    files = {
+        constants.KUBELET_UNIT_PATH.lstrip("/"): kubelet_config.render_kubelet_unit(),
+        constants.KUBELET_DROPIN_PATH.lstrip("/"): kubelet_config.render_kubeadm_dropin(),
+        "etc/containerd/config.toml": CONTAINERD_CONFIG.format(pause=release.image("pause")),
+        "etc/cni/net.d/10-lab.conflist": cni_config(i),
+    }
+    for rel, text in files.items():
+        path = upper / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for rel in ("etc/kubernetes/manifests", "var/lib/kubelet"):
+        (upper / rel).mkdir(parents=True, exist_ok=True)
+    wants = upper / "etc/systemd/system/multi-user.target.wants"
+    wants.mkdir(parents=True, exist_ok=True)
+    link = wants / "kubelet.service"
+    if not link.is_symlink():
+        link.symlink_to("/usr/lib/systemd/system/kubelet.service")
+
+
+def route_pod_ranges(netns: str, own: int, peers: dict[int, str]) -> None:
+    """Each node reaches the other nodes' pod ranges through their addresses (the lab is one L2 segment)."""
+    for j, address in sorted(peers.items()):
+        if j != own:
+            run(["ip", "-n", netns, "route", "replace", pod_range(j), "via", address], f"node-{own}: pod route")
+
+
+def preload_images(name: str, address: str, release: Release) -> None:
+    """Import every kubeadm image the node's containerd does not have yet."""
+    have = subprocess.run(ssh_argv(address, ["ctr -n k8s.io images ls -q"]), capture_output=True, text=True, timeout=60)
+    if have.returncode != 0:
+        raise LabError(f"{name}: containerd does not answer: {have.stderr.strip()}")
+    present = set(have.stdout.split())
+    for ref, tarball in sorted(release.images.items()):
+        if ref in present:
+            continue
+        with open(tarball, "rb") as data:
+            result = subprocess.run(
+                ssh_argv(address, ["ctr -n k8s.io images import --no-unpack=false -"]),
+                stdin=data,
+                capture_output=True,
+                timeout=300,
+            )
+        if result.returncode != 0:
+            raise LabError(f"{name}: importing {ref} failed: {result.stderr.decode().strip()}")
+    log(f"{name}: {len(release.images)} images present")

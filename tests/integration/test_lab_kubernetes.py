@@ -1,0 +1,156 @@
+"""Issue 3's proof: lab nodes are hosts with the Kubernetes packages installed, and their kubelet runs static pods.
+
+The etcd here is a throwaway with certificates the test makes; nothing of kubeadm-pulumi's program runs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ssl
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import lab
+from components import pki_crypto
+
+pytestmark = pytest.mark.integration
+
+LAB = "itest-k8s"
+VERSION = "v1.37.2"
+
+KUBELET_CONFIG = """\
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+staticPodPath: /etc/kubernetes/manifests
+cgroupDriver: systemd
+failCgroupV1: false
+containerRuntimeEndpoint: unix:///run/containerd/containerd.sock
+authentication: {anonymous: {enabled: false}, webhook: {enabled: false}}
+authorization: {mode: AlwaysAllow}
+"""
+# No API server: run the kubelet standalone, on static pods only.
+STANDALONE = "[Service]\nExecStart=\nExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml\n"
+
+
+def etcd_manifest(address: str) -> str:
+    return f"""\
+apiVersion: v1
+kind: Pod
+metadata: {{name: etcd, namespace: kube-system}}
+spec:
+  hostNetwork: true
+  containers:
+  - name: etcd
+    image: registry.k8s.io/etcd:3.7.0-0
+    imagePullPolicy: IfNotPresent
+    command:
+    - etcd
+    - --data-dir=/var/lib/etcd-itest
+    - --cert-file=/etc/itest/server.crt
+    - --key-file=/etc/itest/server.key
+    - --trusted-ca-file=/etc/itest/ca.crt
+    - --client-cert-auth=true
+    - --listen-client-urls=https://{address}:2379
+    - --advertise-client-urls=https://{address}:2379
+    volumeMounts: [{{name: certs, mountPath: /etc/itest, readOnly: true}}, {{name: data, mountPath: /var/lib/etcd-itest}}]
+  volumes:
+  - {{name: certs, hostPath: {{path: /etc/itest, type: DirectoryOrCreate}}}}
+  - {{name: data, hostPath: {{path: /var/lib/etcd-itest, type: DirectoryOrCreate}}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def node():
+    try:
+        yield lab.up(LAB, 1, write_config=False)[0]
+    finally:
+        lab.down(LAB)
+
+
+def sh(node, script: str, stdin: str | None = None, check: bool = True) -> str:
+    result = subprocess.run(
+        lab.ssh_argv(node.address, [script]), input=stdin, capture_output=True, text=True, timeout=120
+    )
+    if check:
+        assert result.returncode == 0, f"{script}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def test_nodes_look_like_hosts_with_the_kubernetes_packages(node):
+    assert sh(node, "kubelet --version").split() == ["Kubernetes", VERSION]
+    assert sh(node, "kubeadm version -o short").strip() == VERSION
+    assert VERSION in sh(node, "kubectl version --client")
+    assert sh(node, "containerd --version").split()[2].startswith("v2.")
+    assert sh(node, "systemctl is-enabled kubelet").strip() == "enabled"
+    # Until something writes its configuration, the kubelet restarts in a loop, as after a package install.
+    assert "config.yaml: no such file" in sh(node, "journalctl -u kubelet --no-pager | tail -n 20")
+    # Every image kubeadm wants for this release is present under kubeadm's own name: nothing needs a registry.
+    wanted = sh(node, f"kubeadm config images list --kubernetes-version {VERSION}").split()
+    present = sh(node, "ctr -n k8s.io images ls -q").split()
+    assert wanted and set(wanted) <= set(present), sorted(set(wanted) - set(present))
+    pause = next(ref for ref in wanted if "/pause:" in ref)
+    assert f"sandbox = '{pause}'" in sh(node, "cat /etc/containerd/config.toml")
+
+
+def test_the_kubelet_runs_a_static_pod_and_stops_it(node, tmp_path: Path):
+    start = datetime.datetime.now(datetime.UTC)
+    ca_key = pki_crypto.new_private_key()
+    ca = pki_crypto.issue(pki_crypto.CertFields(common_name="itest-ca", is_ca=True), ca_key, start)
+    pems = {"ca.crt": pki_crypto.cert_pem(ca)}
+    for name, usages in (("server", ("server", "client")), ("client", ("client",))):
+        key = pki_crypto.new_private_key()
+        fields = pki_crypto.CertFields(
+            common_name=f"itest-{name}", usages=usages, dns_names=("localhost",), ip_addresses=(node.address,)
+        )
+        pems[f"{name}.crt"] = pki_crypto.cert_pem(pki_crypto.issue(fields, key, start, signer=(ca, ca_key)))
+        pems[f"{name}.key"] = pki_crypto.private_key_pem(key)
+    for name in ("ca.crt", "server.crt", "server.key"):
+        sh(node, f"mkdir -p /etc/itest && umask 077 && cat > /etc/itest/{name}", stdin=pems[name])
+    sh(node, "cat > /var/lib/kubelet/config.yaml", stdin=KUBELET_CONFIG)
+    sh(
+        node,
+        "mkdir -p /etc/systemd/system/kubelet.service.d && cat > /etc/systemd/system/kubelet.service.d/99-itest.conf",
+        stdin=STANDALONE,
+    )
+    sh(node, "systemctl daemon-reload && systemctl restart kubelet")
+    sh(node, "cat > /etc/kubernetes/manifests/etcd.yaml", stdin=etcd_manifest(node.address))
+
+    for name in ("ca.crt", "client.crt", "client.key"):
+        (tmp_path / name).write_text(pems[name])
+    context = ssl.create_default_context(cafile=str(tmp_path / "ca.crt"))
+    context.load_cert_chain(str(tmp_path / "client.crt"), str(tmp_path / "client.key"))
+    url = f"https://{node.address}:2379/health"
+
+    def health() -> str | None:
+        try:
+            with urllib.request.urlopen(url, context=context, timeout=3) as response:
+                return response.read().decode()
+        except OSError:
+            return None
+
+    try:
+        deadline = time.monotonic() + 180
+        while (answer := health()) is None and time.monotonic() < deadline:
+            time.sleep(2)
+        assert answer is not None and '"health":"true"' in answer, sh(
+            node, "journalctl -u kubelet --no-pager | tail -n 30"
+        )
+        assert "etcd" in sh(node, "ctr -n k8s.io containers ls")
+
+        sh(node, "rm /etc/kubernetes/manifests/etcd.yaml")
+        deadline = time.monotonic() + 120
+        while health() is not None and time.monotonic() < deadline:
+            time.sleep(2)
+        assert health() is None, "etcd still answers after its manifest was removed"
+    finally:
+        sh(
+            node,
+            "rm -rf /etc/kubernetes/manifests/etcd.yaml /etc/systemd/system/kubelet.service.d/99-itest.conf "
+            "/var/lib/kubelet/config.yaml /etc/itest /var/lib/etcd-itest; systemctl daemon-reload; systemctl stop kubelet",
+            check=False,
+        )
