@@ -39,3 +39,4 @@ cluster = Cluster(config.cluster_name, ClusterArgs(config=config, private_keys=p
 pulumi.export("preflight", cluster.preflight_reports)
 pulumi.export("admin_kubeconfig", cluster.admin_kubeconfig)
 pulumi.export("ca_cert_hash", cluster.ca_cert_hash)
+pulumi.export("endpoint", cluster.endpoint)

@@ -1,10 +1,11 @@
-"""The cluster, in the order of kubeadm's phases.
+"""The cluster, in the order of kubeadm init's phases.
 
 INPUTS   the parsed stack config and the SSH private key text of each key file it names.
-OUTPUTS  per host: the phases below, as child resources named `<phase>-<host>`.
-
-Phases so far: preflight on every host; certs and kubeconfig (made in state, written to each host). The
-remaining init and join phases are added here, in kubeadm's order, as they land.
+OUTPUTS  on every host: preflight, then the files of the certs, kubeconfig, etcd, control-plane and kubelet-start
+         phases (HostFiles); on the first control plane: the kubelet started, the control plane waited for, and
+         the cluster objects of upload-config, mark-control-plane, bootstrap-token and the addons.
+         `pulumi destroy` resets every host last (Reset).
+Workers get preflight and the cluster CA here; their join is the join phases' work.
 """
 
 from __future__ import annotations
@@ -15,12 +16,22 @@ from pathlib import Path
 
 import pulumi
 
-from components import remote
-from components.config import ClusterConfig
+from components import cluster_objects as objects
+from components import constants as c
+from components import node_files, phase_scripts, remote
+from components.bootstrap_token import BootstrapToken
+from components.cluster_addons import coredns_objects
+from components.cluster_apply import ClusterApply, ClusterApplyArgs
+from components.config import ROLE_CONTROL_PLANE, ClusterConfig
 from components.host_files import HostFiles, HostFilesArgs
+from components.k8s_objects import render_objects
+from components.kube_proxy_objects import kube_proxy_objects
 from components.kubeconfigs import Kubeconfigs, KubeconfigsArgs
+from components.kubelet_start import KubeletStart, KubeletStartArgs
 from components.pki import ClusterPki, ClusterPkiArgs
 from components.preflight import Preflight, PreflightArgs
+from components.reset import Reset, ResetArgs
+from components.wait_control_plane import WaitControlPlane, WaitControlPlaneArgs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,50 +43,139 @@ class ClusterArgs:
 class Cluster(pulumi.ComponentResource):
     """A kubeadm-style cluster on the configured hosts."""
 
-    preflight_reports: pulumi.Output[dict[str, str]]
-
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kubeadm:index:Cluster", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        config = args.config
+        config, first = args.config, args.config.control_planes[0]
+        self._child = pulumi.ResourceOptions(parent=self)
+        conn = {h.name: remote.connection(h, args.private_keys[h.ssh.private_key_file]) for h in config.hosts}
 
-        connections = {
-            host.name: remote.connection(host, args.private_keys[host.ssh.private_key_file]) for host in config.hosts
+        # reset: every host resource depends on it, so `pulumi destroy` resets each host after the rest is gone.
+        resets = {
+            h.name: Reset(f"reset-{h.name}", ResetArgs(host=h, connection=conn[h.name]), self._child)
+            for h in config.hosts
         }
-        preflights = {
-            host.name: Preflight(
-                f"preflight-{host.name}",
-                PreflightArgs(host=host, connection=connections[host.name], ignored=config.ignore_preflight_errors),
-                child,
+        preflight = {
+            h.name: Preflight(
+                f"preflight-{h.name}",
+                PreflightArgs(host=h, connection=conn[h.name], ignored=config.ignore_preflight_errors),
+                self._after(resets[h.name]),
             )
-            for host in config.hosts
+            for h in config.hosts
         }
-        pki = ClusterPki("certs", ClusterPkiArgs(config=config), child)
-        kubeconfigs = Kubeconfigs(
+        pki = ClusterPki("certs", ClusterPkiArgs(config=config), self._child)
+        kubeconfig = Kubeconfigs(
             "kubeconfig",
             KubeconfigsArgs(config=config, ca_cert_pem=pki.ca_cert_pem, ca_key_pem=pki.ca_key_pem),
-            child,
+            self._child,
         )
-        for host in config.hosts:
-            HostFiles(
-                f"files-{host.name}",
-                HostFilesArgs(
-                    host=host,
-                    connection=connections[host.name],
-                    files=pki.files_for(host) + kubeconfigs.files_for(host),
-                ),
-                # Nothing flows from preflight to the files, but no file may land on a host that failed it.
-                pulumi.ResourceOptions(parent=self, depends_on=[preflights[host.name]]),
+
+        kubelets: dict[str, KubeletStart] = {}
+        for h in config.hosts:
+            kubelet = node_files.kubelet_files(config, h) if h.role == ROLE_CONTROL_PLANE else []
+            files = pki.files_for(h) + kubeconfig.files_for(h) + node_files.static_pod_files(config, h) + kubelet
+            # No file may land on a host that failed preflight; nothing flows from preflight to the files.
+            written = HostFiles(
+                f"files-{h.name}",
+                HostFilesArgs(host=h, connection=conn[h.name], files=files),
+                self._after(preflight[h.name], resets[h.name]),
+            )
+            if kubelet:
+                kubelet_inputs = [
+                    f.content
+                    for f in files
+                    if f.path.startswith(c.KUBELET_DIR) or f.path.endswith(c.KUBELET_KUBECONFIG)
+                ]
+                # The kubelet reads what HostFiles wrote; it restarts when any of it changes.
+                kubelets[h.name] = KubeletStart(
+                    f"kubelet-start-{h.name}",
+                    KubeletStartArgs(connection=conn[h.name], inputs=kubelet_inputs),
+                    self._after(written),
+                )
+
+        manifests = [f.content for f in node_files.static_pod_files(config, first)]
+        wait = WaitControlPlane(
+            "wait-control-plane",
+            WaitControlPlaneArgs(
+                host=first,
+                connection=conn[first.name],
+                kubelet_started=kubelets[first.name].started,
+                manifests=manifests,
+            ),
+            self._child,
+        )
+        upload = self._apply(
+            "upload-config",
+            conn[first.name],
+            wait.ready,
+            self._upload_config(config),
+            kubeconfig=f"{c.KUBERNETES_DIR}/{c.SUPER_ADMIN_KUBECONFIG}",
+        )
+        marked = self._step(
+            "mark-control-plane",
+            conn[first.name],
+            phase_scripts.mark_control_plane(
+                first.name,
+                dict(objects.CONTROL_PLANE_MARKS.labels),
+                [f"{t['key']}:{t['effect']}" for t in objects.CONTROL_PLANE_MARKS.taints],
+            ),
+            upload,
+        )
+        token = BootstrapToken("bootstrap-token", c.BOOTSTRAP_TOKEN_TTL_HOURS, self._child)
+        bootstrap = self._apply(
+            "bootstrap-token", conn[first.name], marked, self._bootstrap_objects(config, token, pki.ca_cert_pem)
+        )
+        finalized = self._step(
+            "kubelet-finalize",
+            conn[first.name],
+            phase_scripts.kubelet_finalize(f"{c.NODE_USER_PREFIX}{first.name}"),
+            bootstrap,
+        )
+        addons = self._addons(config)
+        if addons:
+            self._apply("addons", conn[first.name], finalized, addons)
+
+        self.admin_kubeconfig = kubeconfig.admin_kubeconfig
+        self.ca_cert_hash = pki.ca_cert_hash
+        self.endpoint = f"https://{objects.control_plane_endpoint(config)}"
+        self.preflight_reports: pulumi.Output[dict[str, str]] = pulumi.Output.all(
+            **{n: p.report for n, p in preflight.items()}
+        )
+        self.register_outputs(
+            {"admin_kubeconfig": self.admin_kubeconfig, "ca_cert_hash": self.ca_cert_hash, "endpoint": self.endpoint}
+        )
+
+    def _after(self, *resources: pulumi.Resource) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, depends_on=list(resources))
+
+    def _step(self, phase: str, conn, script: str, after: pulumi.Input[str]) -> pulumi.Output[str]:
+        return remote.step(phase, conn=conn, create=script, triggers=[after], opts=self._child).id
+
+    def _apply(
+        self, phase: str, conn, after: pulumi.Input[str], manifest: pulumi.Input[str], kubeconfig: str | None = None
+    ) -> pulumi.Output[str]:
+        args = ClusterApplyArgs(connection=conn, phase=phase, manifest=manifest, after=after, kubeconfig=kubeconfig)
+        return ClusterApply(phase, args, self._child).applied
+
+    @staticmethod
+    def _upload_config(config: ClusterConfig) -> str:
+        # The admins' binding first (kubeadm makes it with super-admin.conf), then kubeadm-config and kubelet-config.
+        admins = [o for o in objects.bootstrap_token_rbac(config) if o["metadata"]["name"] == c.CLUSTER_ADMINS_GROUP]
+        kubelet = objects.kubelet_config_objects(config, extra_config=config.kubelet_configuration or None)
+        return render_objects(admins + objects.kubeadm_config_objects(config) + kubelet)
+
+    @staticmethod
+    def _bootstrap_objects(
+        config: ClusterConfig, token: BootstrapToken, ca_cert_pem: pulumi.Output[str]
+    ) -> pulumi.Output[str]:
+        def render(token_id: str, token_secret: str, expiration: str, ca: str) -> str:
+            secret = objects.bootstrap_token_secret(token_id, token_secret, expiration=expiration)
+            return render_objects(
+                [secret, *objects.bootstrap_token_rbac(config), *objects.cluster_info_objects(config, ca)]
             )
 
-        self.admin_kubeconfig = kubeconfigs.admin_kubeconfig
-        self.ca_cert_hash = pki.ca_cert_hash
+        parts: list[pulumi.Output[str]] = [token.token_id, token.token_secret, token.expiration, ca_cert_pem]
+        return pulumi.Output.secret(pulumi.Output.all(*parts).apply(lambda a: render(*a)))
 
-        self.preflight_reports = pulumi.Output.all(**{host: preflight.report for host, preflight in preflights.items()})
-        self.register_outputs(
-            {
-                "preflight_reports": self.preflight_reports,
-                "admin_kubeconfig": self.admin_kubeconfig,
-                "ca_cert_hash": self.ca_cert_hash,
-            }
-        )
+    @staticmethod
+    def _addons(config: ClusterConfig) -> str:
+        return render_objects([*coredns_objects(config), *kube_proxy_objects(config)])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ KNOWN_KEYS = (
     "controllerManager",
     "scheduler",
     "etcd",
+    "kubeletConfiguration",
     "ssh",
     "controlPlanes",
     "workers",
@@ -111,6 +112,8 @@ class ClusterConfig:
     controller_manager: Component
     scheduler: Component
     etcd: Component
+    # Merged into every node's KubeletConfiguration (kubeadm's `--config` KubeletConfiguration document).
+    kubelet_configuration: Mapping[str, Any] = field(default_factory=dict)
     control_planes: tuple[Host, ...]
     workers: tuple[Host, ...]
     ignore_preflight_errors: frozenset[str]
@@ -159,6 +162,10 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
             ("etcd", {"extraArgs", "serverCertSANs", "peerCertSANs"}),
         )
     }
+    kubelet_configuration = raw.get("kubeletConfiguration", {})
+    if not isinstance(kubelet_configuration, Mapping):
+        problems.add("kubeletConfiguration", "must be a map of KubeletConfiguration fields")
+        kubelet_configuration = {}
     default_ssh = _parse_ssh(raw.get("ssh", {}), "ssh", None, problems)
     control_planes = _parse_hosts(raw.get("controlPlanes"), "controlPlanes", ROLE_CONTROL_PLANE, default_ssh, problems)
     workers = _parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems)
@@ -183,6 +190,7 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
         controller_manager=components["controllerManager"],
         scheduler=components["scheduler"],
         etcd=components["etcd"],
+        kubelet_configuration=dict(kubelet_configuration),
         control_planes=tuple(host for _, host in control_planes),
         workers=tuple(host for _, host in workers),
         ignore_preflight_errors=frozenset(i.lower() for i in ignored),

@@ -165,3 +165,12 @@ SCHEDULER_USER = "system:kube-scheduler"
 
 # Mode of the directories kubeadm creates for certificates and kubeconfigs.
 DIRECTORY_MODE = 0o755
+
+# --- init phases ---
+# kubeadm's symlink to the kubelet's current client certificate (kubelet-finalize points kubelet.conf at it).
+KUBELET_CLIENT_CURRENT = f"{KUBELET_PKI_DIR}/kubelet-client-current.pem"
+# Field manager for objects kubeadm-pulumi applies with server-side apply.
+FIELD_MANAGER = "kubeadm-pulumi"
+# Bootstrap token time to live (kubeadm's default) and the token alphabet (k8s.io/cluster-bootstrap).
+BOOTSTRAP_TOKEN_TTL_HOURS = 24
+BOOTSTRAP_TOKEN_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -42,7 +42,7 @@ class Preflight(pulumi.ComponentResource):
             conn=args.connection,
             create=script,
             delete=preflight_checks.render_reset_script(target),
-            triggers=[primitives.digest(script)],
+            # A changed script (new checks, a changed ignore list) is a changed `create`: it runs again.
             opts=child,
         )
         self.report = checks.stdout

@@ -28,6 +28,9 @@ class HostFile:
     mode: int
 
 
+# Environment variable carrying the hash of a step's triggers: a change updates the step, which runs it again.
+TRIGGER_VARIABLE = "KUBEADM_PULUMI_TRIGGERS"
+
 # Outputs of every remote command that may carry secrets.
 SECRET_OUTPUTS = ["stdout", "stderr"]
 
@@ -61,15 +64,24 @@ def step(
     create: pulumi.Input[str],
     delete: pulumi.Input[str] | None = None,
     triggers: Sequence[pulumi.Input[str]] = (),
+    stdin: pulumi.Input[str] | None = None,
     opts: pulumi.ResourceOptions,
 ) -> remote.Command:
-    """A named command on a host; it runs again (replaced) when one of its trigger hashes changes."""
+    """A named command on a host that runs again whenever what it depends on (`triggers`) changes.
+
+    It re-runs in place (an update), not as a replacement: a replacement would run the old resource's delete
+    after the new create (stopping the kubelet right after restarting it, deleting objects just applied).
+    """
+    environment = {}
+    if triggers:
+        environment[TRIGGER_VARIABLE] = pulumi.Output.all(*triggers).apply(lambda parts: digest(*parts))
     return remote.Command(
         name,
         connection=conn,
         create=create,
         delete=delete,
-        triggers=list(triggers),
+        environment=environment or None,
+        stdin=stdin,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
     )
 

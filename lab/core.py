@@ -119,7 +119,7 @@ def _boot(name: str, net: network.LabNet, i: int, root: Path, release: kubernete
 
 
 def wait_ready(
-    name: str, indices: list[int], timeout: float = 300.0, reboot: Callable[[int], None] | None = None
+    name: str, indices: list[int], timeout: float = 300.0, reboot: Callable[[int], object] | None = None
 ) -> dict[int, str]:
     """Until every node's sshd answers and systemd is running/degraded, else LabError. A node whose nspawn exits
     during boot is booted again (up to twice) through `reboot`: nodes booting side by side now and then lose a

@@ -35,8 +35,9 @@ BINARIES = {
     ("containerd", "containerd"): "/usr/bin/containerd",
     ("containerd", "containerd-shim-runc-v2"): "/usr/bin/containerd-shim-runc-v2",
     ("containerd", "ctr"): "/usr/bin/ctr",
-    # runc stays Debian's (1.1.5+ds1, bookworm security updates): the runc 1.5.2 that lab/k8s builds fails in
-    # these nodes before the container starts ("can't get final child's PID from pipe"), with any config.
+    # runc stays Debian's (1.1.5+ds1, with bookworm's security updates) for now: lab/k8s's runc 1.5.2 failed at
+    # container start in these nodes ("can't get final child's PID from pipe") in our runs; the build notes say it
+    # works once restrict_oom_score_adj is set, which is not yet verified here.
 }
 
 CONTAINERD_CONFIG = """\
@@ -59,6 +60,44 @@ version = 3
   bin_dirs = ['/opt/cni/bin']
   conf_dir = '/etc/cni/net.d'
 """
+
+
+# Kernel settings the kubelet writes at start when they differ from these values. A node's /proc/sys is the
+# machine's (nspawn's API file systems are writable here), so the kubelet would change the whole machine, e.g.
+# make it panic on an oops. Each node gets read-only files with these values bind-mounted over the real ones
+# before containerd and the kubelet start: the kubelet finds what it wants and writes nothing.
+KUBELET_SYSCTLS = {
+    "vm/overcommit_memory": "1",
+    "vm/panic_on_oom": "0",
+    "kernel/panic": "10",
+    "kernel/panic_on_oops": "1",
+    "kernel/keys/root_maxkeys": "1000000",
+    "kernel/keys/root_maxbytes": "25000000",
+}
+
+SYSCTL_SHIELD_UNIT = """\
+[Unit]
+Description=Lab: keep the kubelet from changing the machine's kernel settings
+DefaultDependencies=no
+Before=containerd.service kubelet.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/lab-sysctl-shield
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def sysctl_shield_script() -> str:
+    lines = ["#!/bin/sh", "set -e", "mkdir -p /run/lab-sysctl"]
+    for key, value in sorted(KUBELET_SYSCTLS.items()):
+        copy = f"/run/lab-sysctl/{key.replace('/', '.')}"
+        lines.append(f"echo {value} > {copy}")
+        lines.append(f"mountpoint -q /proc/sys/{key} || mount --bind -o ro {copy} /proc/sys/{key}")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -161,6 +200,8 @@ def prepare_upper(upper: Path, i: int, release: Release) -> None:
         constants.KUBELET_DROPIN_PATH.lstrip("/"): kubelet_config.render_kubeadm_dropin(),
         "etc/containerd/config.toml": CONTAINERD_CONFIG.format(pause=release.image("pause")),
         "etc/cni/net.d/10-lab.conflist": cni_config(i),
+        "etc/systemd/system/lab-sysctl-shield.service": SYSCTL_SHIELD_UNIT,
+        "usr/local/sbin/lab-sysctl-shield": sysctl_shield_script(),
     }
     for rel, text in files.items():
         path = upper / rel
@@ -168,11 +209,16 @@ def prepare_upper(upper: Path, i: int, release: Release) -> None:
         path.write_text(text)
     for rel in ("etc/kubernetes/manifests", "var/lib/kubelet"):
         (upper / rel).mkdir(parents=True, exist_ok=True)
+    (upper / "usr/local/sbin/lab-sysctl-shield").chmod(0o755)
     wants = upper / "etc/systemd/system/multi-user.target.wants"
     wants.mkdir(parents=True, exist_ok=True)
-    link = wants / "kubelet.service"
-    if not link.is_symlink():
-        link.symlink_to("/usr/lib/systemd/system/kubelet.service")
+    for unit, target in (
+        ("kubelet.service", "/usr/lib/systemd/system/kubelet.service"),
+        ("lab-sysctl-shield.service", "/etc/systemd/system/lab-sysctl-shield.service"),
+    ):
+        link = wants / unit
+        if not link.is_symlink():
+            link.symlink_to(target)
 
 
 def route_pod_ranges(netns: str, own: int, peers: dict[int, str]) -> None:

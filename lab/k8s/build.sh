@@ -21,8 +21,9 @@ cache=${KUBEADM_PULUMI_CACHE:-$HOME/.cache/kubeadm-pulumi}/k8s
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 jobs=${GO_BUILD_P:-2}
 # Named sets: everything one Kubernetes minor needs (node runtime + the binaries behind kubeadm's images).
-set_1_37=(kubernetes-1.37 etcd coredns pause containerd runc cni)
-set_1_36=(kubernetes-1.36 etcd-3.6 coredns-1.14.2 pause containerd runc cni)
+# runc is not in the sets: lab nodes use Debian's runc for now (see lab/kubernetes.py); `build.sh runc` builds it.
+set_1_37=(kubernetes-1.37 etcd coredns pause containerd cni)
+set_1_36=(kubernetes-1.36 etcd-3.6 coredns-1.14.2 pause containerd cni)
 default_units=("${set_1_37[@]}")
 
 log() { printf '[k8s-build] %s\n' "$*" >&2; }

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import ssl
 import subprocess
-import tempfile
 import time
 import urllib.request
 from pathlib import Path

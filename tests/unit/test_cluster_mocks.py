@@ -8,14 +8,15 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
+from components.bootstrap_token import BootstrapTokenProvider
 from components.config import parse
 from components.pki_resources import CertificateProvider, PrivateKeyProvider
 from components.preflight_checks import Target, render_script
-from components.remote import digest
 
 DYNAMIC = {
     "pulumi-python:dynamic/pki:PrivateKey": PrivateKeyProvider,
     "pulumi-python:dynamic/pki:Certificate": CertificateProvider,
+    "pulumi-python:dynamic/token:BootstrapToken": BootstrapTokenProvider,
 }
 
 
@@ -85,7 +86,7 @@ def test_cluster_runs_preflight_on_every_host(recorder: Recorder, tmp_path: Path
                 Target(name=host.name, address=host.address, role=host.role, ignored=cfg.ignore_preflight_errors)
             )
             assert step.inputs["create"] == script
-            assert step.inputs["triggers"] == [digest(script)]
+            assert "environment" not in step.inputs
             # The private key makes the whole connection a secret, so state never holds it in plaintext.
             connection = step.inputs["connection"]
             assert connection[rpc._special_sig_key] == rpc._special_secret_sig
@@ -126,6 +127,20 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     files = {n: r for n, r in recorder.resources.items() if r.name.startswith("node-")}
     assert sorted(n for n in files if n.startswith("node-2/")) == ["node-2/etc/kubernetes/pki/ca.crt"]
     assert {"node-1/etc/kubernetes/pki/apiserver.key", "node-1/etc/kubernetes/admin.conf"} <= set(files)
+    # kubeadm init's phases after the files, in order, on the first control plane; every host gets a reset.
+    names = set(recorder.resources)
+    assert {"reset-node-1", "reset-node-2", "kubelet-start-node-1", "wait-control-plane", "upload-config"} <= names
+    assert {"mark-control-plane", "bootstrap-token", "kubelet-finalize", "addons"} <= names
+    assert "kubelet-start-node-2" not in names  # workers start their kubelet when they join
+    token_apply = next(
+        r for r in recorder.resources.values() if r.name == "bootstrap-token" and r.typ == "command:remote:Command"
+    )
+    assert token_apply.inputs["stdin"][rpc._special_sig_key] == rpc._special_secret_sig
+    manifests = sorted(n for n in files if n.startswith("node-1/etc/kubernetes/manifests/"))
+    assert manifests == [
+        f"node-1/etc/kubernetes/manifests/{p}.yaml"
+        for p in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
+    ]
     key = files["node-1/etc/kubernetes/pki/apiserver.key"]
     assert "chmod 0600" in key.inputs["create"]
     assert key.inputs["delete"] == "rm -f -- /etc/kubernetes/pki/apiserver.key"
