@@ -178,4 +178,6 @@ class Cluster(pulumi.ComponentResource):
 
     @staticmethod
     def _addons(config: ClusterConfig) -> str:
-        return render_objects([*coredns_objects(config), *kube_proxy_objects(config)])
+        dns = [] if config.dns_disabled else coredns_objects(config)
+        proxy = [] if config.proxy_disabled else kube_proxy_objects(config)
+        return render_objects([*dns, *proxy]) if dns or proxy else ""

@@ -30,6 +30,8 @@ KNOWN_KEYS = (
     "scheduler",
     "etcd",
     "kubeletConfiguration",
+    "dns",
+    "proxy",
     "ssh",
     "controlPlanes",
     "workers",
@@ -114,6 +116,9 @@ class ClusterConfig:
     etcd: Component
     # Merged into every node's KubeletConfiguration (kubeadm's `--config` KubeletConfiguration document).
     kubelet_configuration: Mapping[str, Any] = field(default_factory=dict)
+    # ClusterConfiguration.dns.disabled / proxy.disabled: skip the CoreDNS / kube-proxy addon.
+    dns_disabled: bool = False
+    proxy_disabled: bool = False
     control_planes: tuple[Host, ...]
     workers: tuple[Host, ...]
     ignore_preflight_errors: frozenset[str]
@@ -166,6 +171,7 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     if not isinstance(kubelet_configuration, Mapping):
         problems.add("kubeletConfiguration", "must be a map of KubeletConfiguration fields")
         kubelet_configuration = {}
+    disabled = {key: _parse_disabled(raw.get(key, {}), key, problems) for key in ("dns", "proxy")}
     default_ssh = _parse_ssh(raw.get("ssh", {}), "ssh", None, problems)
     control_planes = _parse_hosts(raw.get("controlPlanes"), "controlPlanes", ROLE_CONTROL_PLANE, default_ssh, problems)
     workers = _parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems)
@@ -191,6 +197,8 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
         scheduler=components["scheduler"],
         etcd=components["etcd"],
         kubelet_configuration=dict(kubelet_configuration),
+        dns_disabled=disabled["dns"],
+        proxy_disabled=disabled["proxy"],
         control_planes=tuple(host for _, host in control_planes),
         workers=tuple(host for _, host in workers),
         ignore_preflight_errors=frozenset(i.lower() for i in ignored),
@@ -333,3 +341,14 @@ def _parse_component(value: Any, path: str, allowed: set[str], problems: _Proble
         cert_sans=sans["certSANs"] or sans["serverCertSANs"],
         peer_cert_sans=sans["peerCertSANs"],
     )
+
+
+def _parse_disabled(value: Any, path: str, problems: _Problems) -> bool:
+    if (
+        not isinstance(value, Mapping)
+        or set(value) - {"disabled"}
+        or not isinstance(value.get("disabled", False), bool)
+    ):
+        problems.add(path, "must be a map with one key, disabled: true or false")
+        return False
+    return bool(value.get("disabled", False))

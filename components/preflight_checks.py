@@ -39,12 +39,18 @@ def _binary(name: str, level: str) -> Check:
     )
 
 
-def _port(port: int, roles: frozenset[str]) -> Check:
+def _port(port: int, roles: frozenset[str], owner: str) -> Check:
+    # Preflight runs again when its checks change on a host this cluster already runs on; there the port
+    # belongs to our own component, which is fine. Anything else holding it is not.
     return Check(
         name=f"Port-{port}",
         level=ERROR,
         roles=roles,
-        body=f'! ss -Hltn "sport = :{port}" | grep -q . || fail "port {port} is in use"',
+        body=(
+            f'u=$(ss -Hltnp "sport = :{port}"); [ -z "$u" ] && exit 0; '
+            f'echo "$u" | grep -q \'(("{owner}",\' && echo "in use by {owner} of this cluster" '
+            f'|| fail "port {port} is in use"'
+        ),
     )
 
 
@@ -121,15 +127,15 @@ CHECKS: tuple[Check, ...] = (
     *(_binary(b, ERROR) for b in ("ip", "iptables", "mount", "nsenter")),
     *(_binary(b, WARNING) for b in ("ebtables", "ethtool", "socat", "tc", "touch")),
     *(_binary(b, ERROR) for b in ("kubelet", "kubeadm")),
-    _port(constants.KUBELET_PORT, BOTH),
+    _port(constants.KUBELET_PORT, BOTH, "kubelet"),
     *(
-        _port(p, CONTROL_PLANE)
-        for p in (
-            constants.APISERVER_PORT,
-            constants.CONTROLLER_MANAGER_PORT,
-            constants.SCHEDULER_PORT,
-            constants.ETCD_CLIENT_PORT,
-            constants.ETCD_PEER_PORT,
+        _port(p, CONTROL_PLANE, owner)
+        for p, owner in (
+            (constants.APISERVER_PORT, constants.KUBE_APISERVER),
+            (constants.CONTROLLER_MANAGER_PORT, constants.KUBE_CONTROLLER_MANAGER),
+            (constants.SCHEDULER_PORT, constants.KUBE_SCHEDULER),
+            (constants.ETCD_CLIENT_PORT, constants.ETCD),
+            (constants.ETCD_PEER_PORT, constants.ETCD),
         )
     ),
 )

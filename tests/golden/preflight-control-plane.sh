@@ -31,12 +31,12 @@ out=$( ( command -v tc || fail "tc not found in PATH" ) 2>&1 ); report FileExist
 out=$( ( command -v touch || fail "touch not found in PATH" ) 2>&1 ); report FileExisting-touch WARNING no "$out" $?
 out=$( ( command -v kubelet || fail "kubelet not found in PATH" ) 2>&1 ); report FileExisting-kubelet ERROR no "$out" $?
 out=$( ( command -v kubeadm || fail "kubeadm not found in PATH" ) 2>&1 ); report FileExisting-kubeadm ERROR no "$out" $?
-out=$( ( ! ss -Hltn "sport = :10250" | grep -q . || fail "port 10250 is in use" ) 2>&1 ); report Port-10250 ERROR no "$out" $?
-out=$( ( ! ss -Hltn "sport = :6443" | grep -q . || fail "port 6443 is in use" ) 2>&1 ); report Port-6443 ERROR no "$out" $?
-out=$( ( ! ss -Hltn "sport = :10257" | grep -q . || fail "port 10257 is in use" ) 2>&1 ); report Port-10257 ERROR no "$out" $?
-out=$( ( ! ss -Hltn "sport = :10259" | grep -q . || fail "port 10259 is in use" ) 2>&1 ); report Port-10259 ERROR no "$out" $?
-out=$( ( ! ss -Hltn "sport = :2379" | grep -q . || fail "port 2379 is in use" ) 2>&1 ); report Port-2379 ERROR no "$out" $?
-out=$( ( ! ss -Hltn "sport = :2380" | grep -q . || fail "port 2380 is in use" ) 2>&1 ); report Port-2380 ERROR no "$out" $?
+out=$( ( u=$(ss -Hltnp "sport = :10250"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("kubelet",' && echo "in use by kubelet of this cluster" || fail "port 10250 is in use" ) 2>&1 ); report Port-10250 ERROR no "$out" $?
+out=$( ( u=$(ss -Hltnp "sport = :6443"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("kube-apiserver",' && echo "in use by kube-apiserver of this cluster" || fail "port 6443 is in use" ) 2>&1 ); report Port-6443 ERROR no "$out" $?
+out=$( ( u=$(ss -Hltnp "sport = :10257"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("kube-controller-manager",' && echo "in use by kube-controller-manager of this cluster" || fail "port 10257 is in use" ) 2>&1 ); report Port-10257 ERROR no "$out" $?
+out=$( ( u=$(ss -Hltnp "sport = :10259"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("kube-scheduler",' && echo "in use by kube-scheduler of this cluster" || fail "port 10259 is in use" ) 2>&1 ); report Port-10259 ERROR no "$out" $?
+out=$( ( u=$(ss -Hltnp "sport = :2379"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("etcd",' && echo "in use by etcd of this cluster" || fail "port 2379 is in use" ) 2>&1 ); report Port-2379 ERROR no "$out" $?
+out=$( ( u=$(ss -Hltnp "sport = :2380"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("etcd",' && echo "in use by etcd of this cluster" || fail "port 2380 is in use" ) 2>&1 ); report Port-2380 ERROR no "$out" $?
 if [ -n "$failed" ]; then
   echo "preflight failed on host $host:$failed" >&2
   echo "fix the host, or list the check names in kubeadm:ignorePreflightErrors" >&2

@@ -12,14 +12,17 @@ import lab
 pytestmark = pytest.mark.integration
 
 LAB = "itest"
-# These hosts are plain (no Kubernetes packages), so the kubelet/kubeadm checks are the ones to ignore.
-NOT_YET_IN_LAB = ["FileExisting-kubelet", "FileExisting-kubeadm"]
+# A check no lab host trips; the tests below change the ignore list to make preflight run again.
+NOT_YET_IN_LAB = ["Swap"]
+# Hiding a required binary makes its ERROR-level check fail on a real host.
+HIDE_NSENTER = "mv /usr/bin/nsenter /usr/bin/nsenter.hidden"
+SHOW_NSENTER = "mv /usr/bin/nsenter.hidden /usr/bin/nsenter"
 
 
 @pytest.fixture(scope="module")
 def nodes():
     try:
-        yield lab.up(LAB, 2, write_config=False, kubernetes_minor=None)
+        yield lab.up(LAB, 2, write_config=False)
     finally:
         lab.down(LAB)
 
@@ -36,6 +39,8 @@ def hosts_config(nodes) -> dict[str, object]:
         "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
         "controlPlanes": [{"name": nodes[0].name, "address": nodes[0].address}],
         "workers": [{"name": n.name, "address": n.address} for n in nodes[1:]],
+        # The lab's machine has only cgroup v1; the 1.37 kubelet runs there only when told to.
+        "kubeletConfiguration": {"failCgroupV1": False},
     }
 
 
@@ -51,15 +56,15 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
         assert f"[preflight] host {node.name} ({node.address}) passed" in report
         assert "[preflight] ok IsPrivilegedUser" in report
         assert "[preflight] ok SystemdState: " in report
-        assert "[preflight] ok CRI: containerd " in report
-        assert "[preflight] [WARNING FileExisting-kubelet]: kubelet not found in PATH (ignored)" in report
+        assert "[preflight] ok CRI: containerd v2." in report
+        assert "[preflight] ok FileExisting-kubelet: /usr/bin/kubelet" in report
     assert "[preflight] ok Port-6443" in reports[nodes[0].name]
     assert "Port-6443" not in reports[nodes[1].name]
 
     # Secrets: the SSH key and every command output are ciphertext in state.
     state = stack.export()
     assert "PRIVATE KEY" not in json.dumps(state)
-    assert "ok CRI: containerd" not in json.dumps(state)
+    assert "ok FileExisting-kubelet" not in json.dumps(state)
     commands = [r for r in state["deployment"]["resources"] if r["type"] == "command:remote:Command"]
     assert len([c for c in commands if "preflight" in c["urn"]]) == len(nodes)
     for command in commands:
@@ -80,13 +85,20 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
     stack.pulumi("preview", "--expect-no-changes")
 
     # A requirement that is not ignored fails the run, naming the host and the requirement.
-    stack.set_config({"ignorePreflightErrors": ["FileExisting-kubeadm"]})
-    failed = stack.pulumi("up", "--yes", "--skip-preview", check=False)
+    for node in nodes:
+        on_host(node, HIDE_NSENTER)
+    try:
+        stack.set_config({"ignorePreflightErrors": []})
+        failed = stack.pulumi("up", "--yes", "--skip-preview", check=False)
+    finally:
+        for node in nodes:
+            on_host(node, SHOW_NSENTER)
     assert failed.returncode != 0
     out = failed.stdout + failed.stderr
     for node in nodes:
-        assert f"preflight failed on host {node.name} ({node.address}): [ERROR FileExisting-kubelet]" in out
+        assert f"preflight failed on host {node.name} ({node.address}): [ERROR FileExisting-nsenter]" in out
 
+    # Back to the ignore list the stack was created with: the hosts pass again, and nothing else changed.
     stack.set_config({"ignorePreflightErrors": NOT_YET_IN_LAB})
     stack.pulumi("preview", "--expect-no-changes")
 
@@ -108,7 +120,7 @@ def test_an_unreachable_host_fails_naming_it(nodes, make_stack):
         lab.start_node(dead.name, name=LAB)
     assert failed.returncode != 0
     out = failed.stdout + failed.stderr
-    assert f"preflight-{dead.name}-checks" in out
+    # The first step on the dead host fails naming its resource and its address; the reachable host went ahead.
+    assert f"reset-{dead.name}-cleanup-node" in out
     assert f"{dead.address}:22" in out
-    # The reachable host was still checked.
-    assert f"preflight-{nodes[0].name}-checks" in out
+    assert f"preflight-{nodes[0].name}-checks created" in out

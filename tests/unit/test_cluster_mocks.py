@@ -144,3 +144,34 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     key = files["node-1/etc/kubernetes/pki/apiserver.key"]
     assert "chmod 0600" in key.inputs["create"]
     assert key.inputs["delete"] == "rm -f -- /etc/kubernetes/pki/apiserver.key"
+
+
+@pytest.mark.parametrize(
+    ("dns", "proxy", "kinds"),
+    [
+        (False, False, {"Deployment", "DaemonSet"}),
+        (True, False, {"DaemonSet"}),
+        (False, True, {"Deployment"}),
+        (True, True, set()),
+    ],
+    ids=["both_addons", "dns_disabled", "proxy_disabled", "both_disabled_means_no_addons_phase"],
+)
+def test_each_addon_can_be_disabled(tmp_path: Path, dns: bool, proxy: bool, kinds: set[str]) -> None:
+    import yaml
+
+    from components.cluster import Cluster
+
+    key = tmp_path / "id"
+    key.write_text("KEY")
+    cfg = parse(
+        {
+            "ssh": {"privateKeyFile": str(key)},
+            "controlPlanes": [{"name": "node-1", "address": "10.213.0.11"}],
+            "dns": {"disabled": dns},
+            "proxy": {"disabled": proxy},
+        }
+    )
+    rendered = Cluster._addons(cfg)
+    workloads = {d["kind"] for d in yaml.safe_load_all(rendered) if d and d["kind"] in ("Deployment", "DaemonSet")}
+    assert workloads == kinds
+    assert (rendered == "") == (not kinds)

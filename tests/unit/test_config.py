@@ -119,6 +119,7 @@ CLUSTER_BAD = [
     ("dns_domain_invalid", {"networking": {"dnsDomain": "Cluster Local"}}, "networking.dnsDomain: must be a DNS"),
     ("extra_args_with_dashes", {"apiServer": {"extraArgs": {"--v": "2"}}}, "apiServer.extraArgs: must map flag names"),
     ("scheduler_cert_sans_unknown", {"scheduler": {"certSANs": ["x"]}}, "scheduler.certSANs: unknown key"),
+    ("dns_disabled_not_bool", {"dns": {"disabled": "yes"}}, "dns: must be a map with one key, disabled"),
 ]
 
 
@@ -153,3 +154,8 @@ def test_cluster_defaults_follow_kubeadm(key: str) -> None:
     assert config.api_server.extra_args == (("v", "2"), ("audit-log-maxage", "7"))
     assert config.api_server.cert_sans == ("lb.example",)
     assert config.control_plane_endpoint is None
+
+
+def test_addons_can_be_disabled(key: str) -> None:
+    config = parse(base(key, dns={"disabled": True}, proxy={"disabled": False}))
+    assert (config.dns_disabled, config.proxy_disabled) == (True, False)
