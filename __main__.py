@@ -19,8 +19,8 @@ def _raw_stack_config() -> dict[str, object]:
     keys = set(runtime_config.get_config_env()) | set(runtime_config.CONFIG.get())
     for key in sorted(k for k in keys if k.startswith(prefix)):
         value = runtime_config.get_config(key)
-        # Structured values arrive JSON-encoded; plain strings arrive as they are.
-        is_json = isinstance(value, str) and value[:1] in ("[", "{")
+        # Structured values and booleans arrive JSON-encoded; plain strings arrive as they are.
+        is_json = isinstance(value, str) and (value[:1] in ("[", "{") or value in ("true", "false"))
         raw[key[len(prefix) :]] = json.loads(value) if is_json else value
     return raw
 
@@ -40,3 +40,5 @@ pulumi.export("preflight", cluster.preflight_reports)
 pulumi.export("admin_kubeconfig", cluster.admin_kubeconfig)
 pulumi.export("ca_cert_hash", cluster.ca_cert_hash)
 pulumi.export("endpoint", cluster.endpoint)
+if cluster.certificate_key is not None:
+    pulumi.export("certificate_key", cluster.certificate_key)

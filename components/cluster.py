@@ -31,6 +31,7 @@ from components.kubelet_start import KubeletStart, KubeletStartArgs
 from components.pki import ClusterPki, ClusterPkiArgs
 from components.preflight import Preflight, PreflightArgs
 from components.reset import Reset, ResetArgs
+from components.upload_certs import EncryptedCerts, delete_script, kubeadm_certs_objects, upload_script
 from components.wait_control_plane import WaitControlPlane, WaitControlPlaneArgs
 
 
@@ -110,6 +111,8 @@ class Cluster(pulumi.ComponentResource):
             self._upload_config(config),
             kubeconfig=f"{c.KUBERNETES_DIR}/{c.SUPER_ADMIN_KUBECONFIG}",
         )
+        if config.upload_certs:
+            upload = self._upload_certs(pki.files_for(first), conn[first.name], upload)
         marked = self._step(
             "mark-control-plane",
             conn[first.name],
@@ -134,6 +137,7 @@ class Cluster(pulumi.ComponentResource):
         if addons:
             self._apply("addons", conn[first.name], finalized, addons)
 
+        self.certificate_key: pulumi.Output[str] | None = getattr(self, "certificate_key", None)
         self.admin_kubeconfig = kubeconfig.admin_kubeconfig
         self.ca_cert_hash = pki.ca_cert_hash
         self.endpoint = f"https://{objects.control_plane_endpoint(config)}"
@@ -143,6 +147,32 @@ class Cluster(pulumi.ComponentResource):
         self.register_outputs(
             {"admin_kubeconfig": self.admin_kubeconfig, "ca_cert_hash": self.ca_cert_hash, "endpoint": self.endpoint}
         )
+
+    def _upload_certs(self, pki_files: list[remote.HostFile], conn, after: pulumi.Input[str]) -> pulumi.Output[str]:
+        # The shared CAs and the sa key pair, named as kubeadm names them in kubeadm-certs (etcd/ca.crt: etcd-ca.crt).
+        wanted = (
+            "ca.crt",
+            "ca.key",
+            "front-proxy-ca.crt",
+            "front-proxy-ca.key",
+            "sa.key",
+            "sa.pub",
+            "etcd-ca.crt",
+            "etcd-ca.key",
+        )
+        files = {f.path.removeprefix(f"{c.PKI_DIR}/").replace("/", "-"): f.content for f in pki_files}
+        encrypted = EncryptedCerts("upload-certs-encrypted", {name: files[name] for name in wanted}, self._child)
+        self.certificate_key = encrypted.certificate_key
+        step = remote.step(
+            "upload-certs",
+            conn=conn,
+            create=upload_script(f"{c.KUBERNETES_DIR}/{c.ADMIN_KUBECONFIG}"),
+            delete=delete_script(f"{c.KUBERNETES_DIR}/{c.ADMIN_KUBECONFIG}"),
+            stdin=encrypted.data.apply(kubeadm_certs_objects),
+            triggers=[after],
+            opts=self._child,
+        )
+        return step.id
 
     def _after(self, *resources: pulumi.Resource) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, depends_on=list(resources))

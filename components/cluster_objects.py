@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components import constants as c
-from components.config import ClusterConfig
+from components.config import ClusterConfig, Component
 from components.k8s_objects import (
     RBAC_VERSION,
     Obj,
@@ -52,9 +52,22 @@ def _extra_args(args: tuple[tuple[str, str], ...]) -> Obj:
     return {"extraArgs": [{"name": n, "value": v} for n, v in args]} if args else {}
 
 
+def _component(component: Component) -> Obj:
+    """A control-plane component's extraArgs and extraVolumes, in kubeadm's v1beta4 form."""
+    obj = _extra_args(component.extra_args)
+    if component.extra_volumes:
+        obj["extraVolumes"] = [
+            {"name": v.name, "hostPath": v.host_path, "mountPath": v.mount_path}
+            | ({"readOnly": True} if v.read_only else {})
+            | ({"pathType": v.path_type} if v.path_type else {})
+            for v in component.extra_volumes
+        ]
+    return obj
+
+
 def cluster_configuration(config: ClusterConfig) -> Obj:
     """ClusterConfiguration (kubeadm.k8s.io/v1beta4) with kubeadm's defaults filled, as upload-config stores it."""
-    api_server = _extra_args(config.api_server.extra_args)
+    api_server = _component(config.api_server)
     if config.api_server.cert_sans:
         api_server["certSANs"] = list(config.api_server.cert_sans)
     local_etcd: Obj = {"dataDir": c.ETCD_DATA_DIR, **_extra_args(config.etcd.extra_args)}
@@ -73,7 +86,7 @@ def cluster_configuration(config: ClusterConfig) -> Obj:
         "certificateValidityPeriod": f"{c.CERT_VALIDITY_HOURS}h0m0s",
         "certificatesDir": c.PKI_DIR,
         "clusterName": config.cluster_name,
-        "controllerManager": _extra_args(config.controller_manager.extra_args),
+        "controllerManager": _component(config.controller_manager),
         "dns": {},
         "encryptionAlgorithm": c.DEFAULT_KEY_ALGORITHM,
         "etcd": {"local": local_etcd},
@@ -81,7 +94,7 @@ def cluster_configuration(config: ClusterConfig) -> Obj:
         "kubernetesVersion": config.kubernetes_version,
         "networking": networking,
         "proxy": {},
-        "scheduler": _extra_args(config.scheduler.extra_args),
+        "scheduler": _component(config.scheduler),
     }
     if config.control_plane_endpoint:
         obj["controlPlaneEndpoint"] = config.control_plane_endpoint

@@ -32,6 +32,7 @@ KNOWN_KEYS = (
     "kubeletConfiguration",
     "dns",
     "proxy",
+    "uploadCerts",
     "ssh",
     "controlPlanes",
     "workers",
@@ -92,11 +93,23 @@ class Networking:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ExtraVolume:
+    """A hostPath volume added to a control-plane static pod (kubeadm's HostPathMount)."""
+
+    name: str
+    host_path: str
+    mount_path: str
+    read_only: bool = False
+    path_type: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Component:
     """Per-component settings: extra command-line flags (override kubeadm's defaults, in the order given) and
     extra SANs."""
 
     extra_args: tuple[tuple[str, str], ...] = ()
+    extra_volumes: tuple[ExtraVolume, ...] = ()
     cert_sans: tuple[str, ...] = ()
     peer_cert_sans: tuple[str, ...] = ()
 
@@ -119,6 +132,8 @@ class ClusterConfig:
     # ClusterConfiguration.dns.disabled / proxy.disabled: skip the CoreDNS / kube-proxy addon.
     dns_disabled: bool = False
     proxy_disabled: bool = False
+    # kubeadm's --upload-certs: the kubeadm-certs Secret for joining control planes by hand.
+    upload_certs: bool = False
     control_planes: tuple[Host, ...]
     workers: tuple[Host, ...]
     ignore_preflight_errors: frozenset[str]
@@ -161,9 +176,9 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     components = {
         key: _parse_component(raw.get(key, {}), key, allowed, problems)
         for key, allowed in (
-            ("apiServer", {"extraArgs", "certSANs"}),
-            ("controllerManager", {"extraArgs"}),
-            ("scheduler", {"extraArgs"}),
+            ("apiServer", {"extraArgs", "extraVolumes", "certSANs"}),
+            ("controllerManager", {"extraArgs", "extraVolumes"}),
+            ("scheduler", {"extraArgs", "extraVolumes"}),
             ("etcd", {"extraArgs", "serverCertSANs", "peerCertSANs"}),
         )
     }
@@ -172,6 +187,9 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
         problems.add("kubeletConfiguration", "must be a map of KubeletConfiguration fields")
         kubelet_configuration = {}
     disabled = {key: _parse_disabled(raw.get(key, {}), key, problems) for key in ("dns", "proxy")}
+    upload_certs = raw.get("uploadCerts", False)
+    if not isinstance(upload_certs, bool):
+        problems.add("uploadCerts", f"must be true or false, got {upload_certs!r}")
     default_ssh = _parse_ssh(raw.get("ssh", {}), "ssh", None, problems)
     control_planes = _parse_hosts(raw.get("controlPlanes"), "controlPlanes", ROLE_CONTROL_PLANE, default_ssh, problems)
     workers = _parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems)
@@ -199,6 +217,7 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
         kubelet_configuration=dict(kubelet_configuration),
         dns_disabled=disabled["dns"],
         proxy_disabled=disabled["proxy"],
+        upload_certs=upload_certs is True,
         control_planes=tuple(host for _, host in control_planes),
         workers=tuple(host for _, host in workers),
         ignore_preflight_errors=frozenset(i.lower() for i in ignored),
@@ -335,7 +354,27 @@ def _parse_component(value: Any, path: str, allowed: set[str], problems: _Proble
             problems.add(f"{path}.{key}", "must be a list of DNS names or IP addresses")
             items = []
         sans[key] = tuple(items)
+    volumes = []
+    for i, item in enumerate(value.get("extraVolumes", [])):
+        where = f"{path}.extraVolumes[{i}]"
+        known = {"name", "hostPath", "mountPath", "readOnly", "pathType"}
+        if not isinstance(item, Mapping) or not {"name", "hostPath", "mountPath"} <= set(item) or set(item) - known:
+            problems.add(where, "must have name, hostPath, mountPath (and optionally readOnly, pathType)")
+            continue
+        if not str(item["hostPath"]).startswith("/") or not str(item["mountPath"]).startswith("/"):
+            problems.add(where, "hostPath and mountPath must be absolute paths")
+            continue
+        volumes.append(
+            ExtraVolume(
+                name=str(item["name"]),
+                host_path=str(item["hostPath"]),
+                mount_path=str(item["mountPath"]),
+                read_only=bool(item.get("readOnly", False)),
+                path_type=str(item.get("pathType", "")),
+            )
+        )
     return Component(
+        extra_volumes=tuple(volumes),
         # kubeadm appends user flags after its sorted defaults in the order given, so keep that order.
         extra_args=tuple((k, str(v)) for k, v in extra.items()),
         cert_sans=sans["certSANs"] or sans["serverCertSANs"],

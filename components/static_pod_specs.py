@@ -37,6 +37,8 @@ class HostPathVolume:
     path: str
     type: str = "DirectoryOrCreate"
     read_only: bool = True
+    # Where the container sees it, when not at `path` (user extraVolumes).
+    mount_path: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ double-quoted. `kube_yaml` reproduces that layout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -56,11 +57,12 @@ def _probe(target: Any, path: str, *, initial_delay: int | None, period: int, fa
 
 
 def _volume(v: HostPathVolume) -> dict[str, Any]:
+    # kubeadm writes `type: ""` for an extra volume without a pathType, so the key is always there.
     return {"hostPath": {"path": v.path, "type": v.type}, "name": v.name}
 
 
 def _mount(v: HostPathVolume) -> dict[str, Any]:
-    mount: dict[str, Any] = {"mountPath": v.path, "name": v.name}
+    mount: dict[str, Any] = {"mountPath": v.mount_path or v.path, "name": v.name}
     if v.read_only:
         mount["readOnly"] = True
     return mount
@@ -73,7 +75,7 @@ def pod(spec: StaticPodSpec, node: Node) -> dict[str, Any]:
     target = spec.probe_target(node)
     startup_failures = -(-c.CONTROL_PLANE_HEALTH_CHECK_SECONDS // 10)
     requests = {"cpu": spec.cpu_request} | ({"memory": spec.memory_request} if spec.memory_request else {})
-    volumes = spec.volumes(node)
+    volumes = _with_extra_volumes(spec.volumes(node), spec, config)
     container: dict[str, Any] = {
         "command": command(spec.name, flags),
         "image": image(config, spec.name),
@@ -108,6 +110,26 @@ def pod(spec: StaticPodSpec, node: Node) -> dict[str, Any]:
         },
         "status": {},
     }
+
+
+def _with_extra_volumes(
+    volumes: Sequence[HostPathVolume], spec: StaticPodSpec, config: Any
+) -> Sequence[HostPathVolume]:
+    """kubeadm adds the user's extraVolumes by name (replacing a default volume of the same name)."""
+    component = {
+        c.KUBE_APISERVER: config.api_server,
+        c.KUBE_CONTROLLER_MANAGER: config.controller_manager,
+        c.KUBE_SCHEDULER: config.scheduler,
+    }.get(spec.name)
+    if component is None or not component.extra_volumes:
+        return volumes
+    extra = {
+        v.name: HostPathVolume(
+            name=v.name, path=v.host_path, type=v.path_type, read_only=v.read_only, mount_path=v.mount_path
+        )
+        for v in component.extra_volumes
+    }
+    return [v for v in volumes if v.name not in extra] + list(extra.values())
 
 
 def _name(v: HostPathVolume) -> str:

@@ -8,6 +8,7 @@ import subprocess
 import time
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import lab
 from lab import kubernetes
@@ -53,6 +54,7 @@ def test_init_on_a_lab_host(node, make_stack, tmp_path):
             "controlPlanes": [{"name": node.name, "address": node.address}],
             # The lab's machine has only cgroup v1; the 1.37 kubelet runs there only when told to.
             "kubeletConfiguration": {"failCgroupV1": False},
+            "uploadCerts": True,
         }
     )
     started = time.monotonic()
@@ -81,9 +83,13 @@ def test_init_on_a_lab_host(node, make_stack, tmp_path):
         "configmap/kubeadm-config",
         "configmap/kubelet-config",
     ]
-    tokens = kubectl(
-        "-n", "kube-system", "get", "secrets", "--field-selector=type=bootstrap.kubernetes.io/token", "-o", "name"
-    ).split()
+    secrets = json.loads(
+        kubectl(
+            "-n", "kube-system", "get", "secrets", "--field-selector=type=bootstrap.kubernetes.io/token", "-o", "json"
+        )
+    )["items"]
+    # The join token; upload-certs' owner token carries no usages.
+    tokens = [f"secret/{s['metadata']['name']}" for s in secrets if "usage-bootstrap-authentication" in s["data"]]
     assert len(tokens) == 1
     token_id = tokens[0].removeprefix("secret/bootstrap-token-")
     # The controller-manager's bootstrap signer signs cluster-info with the token.
@@ -114,6 +120,27 @@ def test_init_on_a_lab_host(node, make_stack, tmp_path):
         ):
             time.sleep(2)
         assert "Running" in phases, app
+
+    # upload-certs: kubeadm-certs holds the shared CAs and sa keys, encrypted under the certificate key, and is
+    # owned by a short-lived bootstrap token.
+    certs = json.loads(kubectl("-n", "kube-system", "get", "secret", "kubeadm-certs", "-o", "json"))
+    assert sorted(certs["data"]) == sorted(
+        [
+            "ca.crt",
+            "ca.key",
+            "etcd-ca.crt",
+            "etcd-ca.key",
+            "front-proxy-ca.crt",
+            "front-proxy-ca.key",
+            "sa.key",
+            "sa.pub",
+        ]
+    )
+    owner = certs["metadata"]["ownerReferences"][0]
+    assert owner["kind"] == "Secret" and owner["name"].startswith("bootstrap-token-") and owner["controller"] is True
+    blob = base64.b64decode(certs["data"]["ca.crt"])
+    plain = AESGCM(bytes.fromhex(outputs["certificate_key"])).decrypt(blob[:12], blob[12:], None).decode()
+    assert plain == on_host(node, "cat /etc/kubernetes/pki/ca.crt")
 
     # kubeadm's own tools read our files as their own.
     expiration = on_host(node, "kubeadm certs check-expiration")

@@ -30,7 +30,28 @@ STACK = {
     "controlPlanes": [{"name": "node-1", "address": "10.213.0.11"}],
     "controlPlaneEndpoint": "cp.parity.example:6443",
     "networking": {"serviceSubnet": "10.100.0.0/16", "podSubnet": "10.244.0.0/16", "dnsDomain": "parity.local"},
-    "apiServer": {"extraArgs": {"audit-log-maxage": "7"}, "certSANs": ["10.213.0.100", "api.parity.example"]},
+    "apiServer": {
+        "extraArgs": {"audit-log-maxage": "7"},
+        "certSANs": ["10.213.0.100", "api.parity.example"],
+        "extraVolumes": [
+            {
+                "name": "audit",
+                "hostPath": "/var/log/kubernetes",
+                "mountPath": "/var/log/audit",
+                "pathType": "DirectoryOrCreate",
+            },
+            {
+                "name": "policy",
+                "hostPath": "/etc/kubernetes/audit.yaml",
+                "mountPath": "/etc/audit.yaml",
+                "readOnly": True,
+                "pathType": "File",
+            },
+        ],
+    },
+    "controllerManager": {
+        "extraVolumes": [{"name": "plugins", "hostPath": "/opt/plugins", "mountPath": "/opt/plugins"}]
+    },
     "etcd": {"serverCertSANs": ["etcd.parity.example"]},
 }
 

@@ -159,3 +159,12 @@ def test_cluster_defaults_follow_kubeadm(key: str) -> None:
 def test_addons_can_be_disabled(key: str) -> None:
     config = parse(base(key, dns={"disabled": True}, proxy={"disabled": False}))
     assert (config.dns_disabled, config.proxy_disabled) == (True, False)
+
+
+def test_extra_volumes_parse_and_bad_ones_name_the_field(key: str) -> None:
+    volume = {"name": "audit", "hostPath": "/var/log/k", "mountPath": "/var/log/audit", "readOnly": True}
+    config = parse(base(key, apiServer={"extraVolumes": [volume]}))
+    assert config.api_server.extra_volumes[0].mount_path == "/var/log/audit"
+    with pytest.raises(ConfigError) as error:
+        parse(base(key, scheduler={"extraVolumes": [{"name": "x", "hostPath": "relative", "mountPath": "/x"}]}))
+    assert error.value.problems == ["scheduler.extraVolumes[0]: hostPath and mountPath must be absolute paths"]
