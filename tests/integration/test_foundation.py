@@ -96,7 +96,10 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
     assert failed.returncode != 0
     out = failed.stdout + failed.stderr
     for node in nodes:
-        assert f"preflight failed on host {node.name} ({node.address}): [ERROR FileExisting-nsenter]" in out
+        verdict = [
+            line for line in out.splitlines() if f"preflight failed on host {node.name} ({node.address}):" in line
+        ]
+        assert verdict and "[ERROR FileExisting-nsenter]: nsenter not found in PATH" in verdict[0], out
 
     # Back to the ignore list the stack was created with: the hosts pass again, and nothing else changed.
     stack.set_config({"ignorePreflightErrors": NOT_YET_IN_LAB})
@@ -120,7 +123,6 @@ def test_an_unreachable_host_fails_naming_it(nodes, make_stack):
         lab.start_node(dead.name, name=LAB)
     assert failed.returncode != 0
     out = failed.stdout + failed.stderr
-    # The first step on the dead host fails naming its resource and its address; the reachable host went ahead.
-    assert f"reset-{dead.name}-cleanup-node" in out
-    assert f"{dead.address}:22" in out
-    assert f"preflight-{nodes[0].name}-checks created" in out
+    # The first step on the dead host fails naming its resource and its address.
+    assert f"reset-{dead.name}-cleanup-node" in out, out
+    assert f"{dead.address}:22" in out, out
