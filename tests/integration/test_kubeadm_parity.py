@@ -7,6 +7,7 @@ certificate field that is not random (keys, serials) or a timestamp. Intended di
 
 from __future__ import annotations
 
+import base64
 import datetime
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from components import constants as c
 from components import pki_crypto, pki_specs
 from components.cluster_objects import cluster_configuration
 from components.config import parse
+from components.kubeconfig_specs import KUBECONFIGS, server_url
 from components.static_pod_specs import STATIC_PODS
 from components.static_pods import manifest_path, render_manifest
 from lab import kubernetes
@@ -138,3 +140,20 @@ def test_every_certificate_agrees_field_by_field(kubeadm_root: Path, config) -> 
     for spec in pki_specs.CERTS:
         theirs = x509.load_pem_x509_certificate((kubeadm_root / spec.cert_path.lstrip("/")).read_bytes())
         assert describe(ours[spec.name]) == describe(theirs), spec.name
+
+
+def test_every_kubeconfig_agrees_on_user_server_and_client_certificate(kubeadm_root: Path, config) -> None:
+    host = config.control_planes[0]
+    start = datetime.datetime.now(datetime.UTC)
+    ca_key = pki_crypto.new_private_key()
+    ca = pki_crypto.issue(pki_specs.BY_NAME[pki_specs.CA].fields(pki_specs.node_facts(config, host)), ca_key, start)
+    for spec in KUBECONFIGS:
+        theirs = yaml.safe_load((kubeadm_root / spec.path.lstrip("/")).read_text())
+        user = theirs["users"][0]
+        assert user["name"] == spec.user(host.name), spec.path
+        server = server_url(spec, advertise_address=host.address, control_plane_endpoint=config.control_plane_endpoint)
+        assert theirs["clusters"][0]["cluster"]["server"] == server, spec.path
+        assert theirs["clusters"][0]["name"] == config.cluster_name
+        their_cert = x509.load_pem_x509_certificate(base64.b64decode(user["user"]["client-certificate-data"]))
+        ours = pki_crypto.issue(spec.fields(host.name), pki_crypto.new_private_key(), start, signer=(ca, ca_key))
+        assert describe(ours) == describe(their_cert), spec.path
