@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
+from lab_hosts import on_host
 
 import lab
 
@@ -25,13 +25,6 @@ def nodes():
         yield lab.up(LAB, 2, write_config=False)
     finally:
         lab.down(LAB)
-
-
-def on_host(node, script: str) -> str:
-    """Run a shell script on a lab node as root; its stdout."""
-    result = subprocess.run(lab.ssh_argv(node.address, [script]), capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def hosts_config(nodes) -> dict[str, object]:

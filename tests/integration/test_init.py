@@ -9,6 +9,7 @@ import time
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from lab_hosts import on_host
 
 import lab
 from lab import kubernetes
@@ -37,12 +38,6 @@ def node():
         yield lab.up(LAB, 1, write_config=False)[0]
     finally:
         lab.down(LAB)
-
-
-def on_host(node, script: str) -> str:
-    result = subprocess.run(lab.ssh_argv(node.address, [script]), capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"{script}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def test_init_on_a_lab_host(node, make_stack, tmp_path):

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime
 import ssl
-import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from lab_hosts import on_host as sh
 
 import lab
 from components import pki_crypto
@@ -69,15 +69,6 @@ def node():
         yield lab.up(LAB, 1, write_config=False)[0]
     finally:
         lab.down(LAB)
-
-
-def sh(node, script: str, stdin: str | None = None, check: bool = True) -> str:
-    result = subprocess.run(
-        lab.ssh_argv(node.address, [script]), input=stdin, capture_output=True, text=True, timeout=120
-    )
-    if check:
-        assert result.returncode == 0, f"{script}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def test_nodes_look_like_hosts_with_the_kubernetes_packages(node):

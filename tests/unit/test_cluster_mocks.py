@@ -7,23 +7,10 @@ from pathlib import Path
 import pulumi
 import pytest
 from pulumi.runtime import rpc
+from pulumi_mocks import DYNAMIC_PROVIDERS, plain_inputs
 
-from components.bootstrap_token import BootstrapTokenProvider
 from components.config import parse
-from components.pki_resources import CertificateProvider, PrivateKeyProvider
 from components.preflight_checks import Target, render_script
-
-DYNAMIC = {
-    "pulumi-python:dynamic/pki:PrivateKey": PrivateKeyProvider,
-    "pulumi-python:dynamic/pki:Certificate": CertificateProvider,
-    "pulumi-python:dynamic/token:BootstrapToken": BootstrapTokenProvider,
-}
-
-
-def plain(value):
-    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-        return value["value"]
-    return value
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -35,11 +22,9 @@ class Recorder(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         if args.typ == "command:remote:Command":
             outputs["stdout"] = f"report of {args.name}"
-        provider = DYNAMIC.get(args.typ)
+        provider = DYNAMIC_PROVIDERS.get(args.typ)
         if provider is not None:
-            # Keys and certificates are made for real, so everything downstream sees valid PEMs.
-            inputs = {k: plain(v) for k, v in args.inputs.items() if not k.startswith("__")}
-            result = provider().create(inputs)
+            result = provider().create(plain_inputs(args.inputs))
             return result.id, result.outs
         return f"{args.name}-id", outputs
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-from pathlib import Path
 
 import pytest
 import yaml
+from sample_cluster import CONFIG, CP
 
 from components import constants as c
 from components.cluster_addons import coredns_objects, corefile
@@ -23,27 +23,10 @@ from components.cluster_objects import (
     kubeadm_config_objects,
     kubelet_config_objects,
 )
-from components.config import ROLE_CONTROL_PLANE, ROLE_WORKER, ClusterConfig, Component, Host, Networking, Ssh
+from components.config import Component
 from components.k8s_objects import config_hash, render_objects
 from components.kube_proxy_objects import kube_proxy_configuration, kube_proxy_kubeconfig, kube_proxy_objects
 
-SSH = Ssh(user="root", port=22, private_key_file=Path("/nonexistent/id_ed25519"))
-CP = Host(name="node-1", address="10.213.0.11", role=ROLE_CONTROL_PLANE, ssh=SSH)
-WORKER = Host(name="node-2", address="10.213.0.12", role=ROLE_WORKER, ssh=SSH)
-CONFIG = ClusterConfig(
-    cluster_name="lab",
-    kubernetes_version=c.DEFAULT_KUBERNETES_VERSION,
-    control_plane_endpoint=None,
-    image_repository=c.DEFAULT_IMAGE_REPOSITORY,
-    networking=Networking(service_subnet="10.96.0.0/12", pod_subnet="10.244.0.0/16", dns_domain="cluster.local"),
-    api_server=Component(),
-    controller_manager=Component(),
-    scheduler=Component(),
-    etcd=Component(),
-    control_planes=(CP,),
-    workers=(WORKER,),
-    ignore_preflight_errors=frozenset(),
-)
 CA_PEM = "-----BEGIN CERTIFICATE-----\nTUlJQ0xBQg==\n-----END CERTIFICATE-----\n"
 
 

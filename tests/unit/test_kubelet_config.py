@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 import yaml
+from sample_cluster import CONFIG, CP, WORKER
 
-from components import constants as c
-from components.config import ROLE_CONTROL_PLANE, ROLE_WORKER, ClusterConfig, Component, Host, Networking, Ssh
 from components.kubelet_config import (
     kubelet_configuration,
     render_instance_config,
@@ -21,23 +19,6 @@ from components.kubelet_config import (
 )
 from components.release_images import RELEASE_IMAGE_TAGS, ImageTags
 
-SSH = Ssh(user="root", port=22, private_key_file=Path("/nonexistent/id_ed25519"))
-CP = Host(name="node-1", address="10.213.0.11", role=ROLE_CONTROL_PLANE, ssh=SSH)
-WORKER = Host(name="node-2", address="10.213.0.12", role=ROLE_WORKER, ssh=SSH)
-CONFIG = ClusterConfig(
-    cluster_name="lab",
-    kubernetes_version=c.DEFAULT_KUBERNETES_VERSION,
-    control_plane_endpoint=None,
-    image_repository=c.DEFAULT_IMAGE_REPOSITORY,
-    networking=Networking(service_subnet="10.96.0.0/12", pod_subnet="10.244.0.0/16", dns_domain="cluster.local"),
-    api_server=Component(),
-    controller_manager=Component(),
-    scheduler=Component(),
-    etcd=Component(),
-    control_planes=(CP,),
-    workers=(WORKER,),
-    ignore_preflight_errors=frozenset(),
-)
 LAB_KUBELET = {"failCgroupV1": False}
 
 

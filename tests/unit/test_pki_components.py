@@ -7,21 +7,14 @@ from pathlib import Path
 import pulumi
 import pytest
 import yaml
-from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
+from pulumi_mocks import DYNAMIC_PROVIDERS, plain, plain_inputs
 
 from components import pki_crypto
 from components.config import parse
-from components.pki_resources import CertificateProvider, PrivateKeyProvider
 
 KEY_TYPE = "pulumi-python:dynamic/pki:PrivateKey"
 CERT_TYPE = "pulumi-python:dynamic/pki:Certificate"
-
-
-def plain(value):
-    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-        return value["value"]
-    return value
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -37,8 +30,8 @@ class Recorder(pulumi.runtime.Mocks):
         self.secret_inputs[args.name] = {
             k for k, v in args.inputs.items() if plain(v) is not v and not k.startswith("__")
         }
-        inputs = {k: plain(v) for k, v in args.inputs.items() if not k.startswith("__")}
-        provider = {KEY_TYPE: PrivateKeyProvider, CERT_TYPE: CertificateProvider}.get(args.typ)
+        inputs = plain_inputs(args.inputs)
+        provider = DYNAMIC_PROVIDERS.get(args.typ)
         if provider is None:
             return f"{args.name}-id", inputs
         assert provider().check({}, inputs).failures == []

@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 import yaml
+from sample_cluster import CONFIG, CP
 
 from components import constants as c
-from components.config import ROLE_CONTROL_PLANE, ClusterConfig, Component, Host, Networking, Ssh
+from components.config import ClusterConfig, Component, Host
 from components.release_images import image
 from components.static_pod_flags import merge_flags
 from components.static_pod_specs import SPECS_BY_NAME, STATIC_PODS
 from components.static_pods import kube_yaml, manifest_path, render_manifest
-
-SSH = Ssh(user="root", port=22, private_key_file=Path("/nonexistent/id_ed25519"))
-CP = Host(name="node-1", address="10.213.0.11", role=ROLE_CONTROL_PLANE, ssh=SSH)
-CONFIG = ClusterConfig(
-    cluster_name="lab",
-    kubernetes_version=c.DEFAULT_KUBERNETES_VERSION,
-    control_plane_endpoint=None,
-    image_repository=c.DEFAULT_IMAGE_REPOSITORY,
-    networking=Networking(service_subnet="10.96.0.0/12", pod_subnet="10.244.0.0/16", dns_domain="cluster.local"),
-    api_server=Component(),
-    controller_manager=Component(),
-    scheduler=Component(),
-    etcd=Component(),
-    control_planes=(CP,),
-    workers=(),
-    ignore_preflight_errors=frozenset(),
-)
 
 
 def with_args(field: str, *args: tuple[str, str]) -> ClusterConfig:
