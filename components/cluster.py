@@ -5,7 +5,7 @@ OUTPUTS  on every host: preflight, then the files of the certs, kubeconfig, etcd
          phases (HostFiles); on the first control plane: the kubelet started, the control plane waited for, and
          the cluster objects of upload-config, mark-control-plane, bootstrap-token and the addons.
          `pulumi destroy` resets every host last (Reset).
-Workers get preflight and the cluster CA here; their join is the join phases' work.
+Workers: preflight, the cluster CA and the kubelet files, then kubeadm join's worker phases (NodeJoin).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from components.k8s_objects import render_objects
 from components.kube_proxy_objects import kube_proxy_objects
 from components.kubeconfigs import Kubeconfigs, KubeconfigsArgs
 from components.kubelet_start import KubeletStart, KubeletStartArgs
+from components.node_join import NodeJoin, NodeJoinArgs
 from components.pki import ClusterPki, ClusterPkiArgs
 from components.preflight import Preflight, PreflightArgs
 from components.reset import Reset, ResetArgs
@@ -71,8 +72,10 @@ class Cluster(pulumi.ComponentResource):
         )
 
         kubelets: dict[str, KubeletStart] = {}
+        kubelet_inputs: dict[str, list[pulumi.Input[str]]] = {}
+        written_files: dict[str, HostFiles] = {}
         for h in config.hosts:
-            kubelet = node_files.kubelet_files(config, h) if h.role == ROLE_CONTROL_PLANE else []
+            kubelet = node_files.kubelet_files(config, h)
             files = pki.files_for(h) + kubeconfig.files_for(h) + node_files.static_pod_files(config, h) + kubelet
             # No file may land on a host that failed preflight; nothing flows from preflight to the files.
             written = HostFiles(
@@ -80,16 +83,15 @@ class Cluster(pulumi.ComponentResource):
                 HostFilesArgs(host=h, connection=conn[h.name], files=files),
                 self._after(preflight[h.name], resets[h.name]),
             )
-            if kubelet:
-                kubelet_inputs = [
-                    f.content
-                    for f in files
-                    if f.path.startswith(c.KUBELET_DIR) or f.path.endswith(c.KUBELET_KUBECONFIG)
-                ]
-                # The kubelet reads what HostFiles wrote; it restarts when any of it changes.
+            written_files[h.name] = written
+            # The kubelet reads what HostFiles wrote; it restarts when any of it changes.
+            kubelet_inputs[h.name] = [
+                f.content for f in files if f.path.startswith(c.KUBELET_DIR) or f.path.endswith(c.KUBELET_KUBECONFIG)
+            ]
+            if h.role == ROLE_CONTROL_PLANE:
                 kubelets[h.name] = KubeletStart(
                     f"kubelet-start-{h.name}",
-                    KubeletStartArgs(connection=conn[h.name], inputs=kubelet_inputs),
+                    KubeletStartArgs(connection=conn[h.name], inputs=kubelet_inputs[h.name]),
                     self._after(written),
                 )
 
@@ -133,6 +135,19 @@ class Cluster(pulumi.ComponentResource):
             phase_scripts.kubelet_finalize(f"{c.NODE_USER_PREFIX}{first.name}"),
             bootstrap,
         )
+        token_text: pulumi.Output[str] = pulumi.Output.concat(token.token_id, ".", token.token_secret)
+        for w in config.workers:
+            join = NodeJoinArgs(
+                host=w,
+                connection=conn[w.name],
+                endpoint=objects.control_plane_endpoint(config),
+                ca_cert_hash=pki.ca_cert_hash,
+                token=token_text,
+                after=bootstrap,
+                kubelet_inputs=kubelet_inputs[w.name],
+            )
+            # The join reads the kubelet files HostFiles wrote on the worker; nothing flows from them.
+            NodeJoin(f"join-{w.name}", join, self._after(written_files[w.name]))
         addons = self._addons(config)
         if addons:
             self._apply("addons", conn[first.name], finalized, addons)

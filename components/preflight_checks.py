@@ -48,7 +48,8 @@ def _port(port: int, roles: frozenset[str], owner: str) -> Check:
         roles=roles,
         body=(
             f'u=$(ss -Hltnp "sport = :{port}"); [ -z "$u" ] && exit 0; '
-            f'echo "$u" | grep -q \'(("{owner}",\' && echo "in use by {owner} of this cluster" '
+            # ss shows the process name as the kernel keeps it: at most 15 characters (kube-controller).
+            f'echo "$u" | grep -q \'(("{owner[:15]}",\' && echo "in use by {owner} of this cluster" '
             f'|| fail "port {port} is in use"'
         ),
     )

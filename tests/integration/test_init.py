@@ -33,20 +33,22 @@ CERTS = [
 
 
 @pytest.fixture(scope="module")
-def node():
+def nodes():
     try:
-        yield lab.up(LAB, 1, write_config=False)[0]
+        yield lab.up(LAB, 2, write_config=False)
     finally:
         lab.down(LAB)
 
 
-def test_init_on_a_lab_host(node, make_stack, tmp_path):
+def test_init_and_a_worker_join_on_lab_hosts(nodes, make_stack, tmp_path):
+    node, worker = nodes
     stack = make_stack("init")
     stack.set_config(
         {
             "clusterName": "itest",
             "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
             "controlPlanes": [{"name": node.name, "address": node.address}],
+            "workers": [{"name": worker.name, "address": worker.address}],
             # The lab's machine has only cgroup v1; the 1.37 kubelet runs there only when told to.
             "kubeletConfiguration": {"failCgroupV1": False},
             "uploadCerts": True,
@@ -116,6 +118,17 @@ def test_init_on_a_lab_host(node, make_stack, tmp_path):
             time.sleep(2)
         assert "Running" in phases, app
 
+    # The worker joined through TLS bootstrap: its CSR came from the bootstrap token and was approved by the RBAC
+    # init created; its client certificate is signed by the cluster CA; bootstrap-kubelet.conf is gone.
+    assert worker.name in kubectl("get", "nodes", "-o", "name")
+    csrs = json.loads(kubectl("get", "csr", "-o", "json"))["items"]
+    joined = [r for r in csrs if r["spec"]["username"] == f"system:bootstrap:{token_id}"]
+    assert joined and all(any(cond["type"] == "Approved" for cond in r["status"]["conditions"]) for r in joined), joined
+    assert "OK" in on_host(
+        worker, "openssl verify -CAfile /etc/kubernetes/pki/ca.crt /var/lib/kubelet/pki/kubelet-client-current.pem"
+    )
+    assert on_host(worker, "ls /etc/kubernetes").split() == ["kubelet.conf", "manifests", "pki"]
+
     # upload-certs: kubeadm-certs holds the shared CAs and sa keys, encrypted under the certificate key, and is
     # owned by a short-lived bootstrap token.
     certs = json.loads(kubectl("-n", "kube-system", "get", "secret", "kubeadm-certs", "-o", "json"))
@@ -160,9 +173,10 @@ def test_init_on_a_lab_host(node, make_stack, tmp_path):
     print(f"\n[timing] pulumi up: {up_seconds:.1f}s; no-op pulumi up: {noop_seconds:.1f}s")
 
     stack.pulumi("destroy", "--yes", "--skip-preview")
-    leftover = on_host(
-        node,
-        "find /etc/kubernetes /var/lib/kubelet /var/lib/etcd -mindepth 1 -not -type d 2>/dev/null | head; "
-        "systemctl is-active kubelet || true",
-    )
-    assert leftover.split() == ["inactive"], leftover
+    for host in nodes:
+        leftover = on_host(
+            host,
+            "find /etc/kubernetes /var/lib/kubelet /var/lib/etcd -mindepth 1 -not -type d 2>/dev/null | head; "
+            "systemctl is-active kubelet || true",
+        )
+        assert leftover.split() == ["inactive"], f"{host.name}: {leftover}"

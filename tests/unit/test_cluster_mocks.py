@@ -110,13 +110,20 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
         "files-node-2": "kubeadm:files:HostFiles",
     }
     files = {n: r for n, r in recorder.resources.items() if r.name.startswith("node-")}
-    assert sorted(n for n in files if n.startswith("node-2/")) == ["node-2/etc/kubernetes/pki/ca.crt"]
+    assert sorted(n for n in files if n.startswith("node-2/")) == [
+        "node-2/etc/kubernetes/pki/ca.crt",
+        "node-2/var/lib/kubelet/config.yaml",
+        "node-2/var/lib/kubelet/instance-config.yaml",
+        "node-2/var/lib/kubelet/kubeadm-flags.env",
+    ]
     assert {"node-1/etc/kubernetes/pki/apiserver.key", "node-1/etc/kubernetes/admin.conf"} <= set(files)
     # kubeadm init's phases after the files, in order, on the first control plane; every host gets a reset.
     names = set(recorder.resources)
     assert {"reset-node-1", "reset-node-2", "kubelet-start-node-1", "wait-control-plane", "upload-config"} <= names
     assert {"mark-control-plane", "bootstrap-token", "kubelet-finalize", "addons"} <= names
     assert "kubelet-start-node-2" not in names  # workers start their kubelet when they join
+    join = next(r for r in recorder.resources.values() if r.name == "join-node-2" and r.typ == "command:remote:Command")
+    assert join.inputs["stdin"][rpc._special_sig_key] == rpc._special_secret_sig  # the bootstrap token
     token_apply = next(
         r for r in recorder.resources.values() if r.name == "bootstrap-token" and r.typ == "command:remote:Command"
     )
