@@ -64,7 +64,7 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
         for secret in (command["outputs"]["stdout"], command["outputs"]["connection"], command["inputs"]["connection"]):
             assert set(secret) >= {"ciphertext"}, secret
 
-    # certs and kubeconfig: kubeadm's files with kubeadm's modes; a worker only holds the cluster CA.
+    # certs and kubeconfig: kubeadm's files with kubeadm's modes.
     listing = on_host(nodes[0], "cd /etc/kubernetes && stat -c '%a %n' pki pki/ca.key pki/ca.crt pki/sa.pub admin.conf")
     assert listing.split("\n")[:5] == [
         "755 pki",
@@ -73,7 +73,11 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
         "600 pki/sa.pub",
         "600 admin.conf",
     ]
-    assert on_host(nodes[1], "find /etc/kubernetes -type f").split() == ["/etc/kubernetes/pki/ca.crt"]
+    # The worker joined: the kubelet wrote kubelet.conf itself, and bootstrap-kubelet.conf is gone again.
+    assert sorted(on_host(nodes[1], "find /etc/kubernetes -type f").split()) == [
+        "/etc/kubernetes/kubelet.conf",
+        "/etc/kubernetes/pki/ca.crt",
+    ]
 
     stack.pulumi("preview", "--expect-no-changes")
 
