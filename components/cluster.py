@@ -49,6 +49,7 @@ class Cluster(pulumi.ComponentResource):
         super().__init__("kubeadm:index:Cluster", name, None, opts)
         config, first = args.config, args.config.control_planes[0]
         self._child = pulumi.ResourceOptions(parent=self)
+        self.certificate_key: pulumi.Output[str] | None = None  # set by upload-certs when the stack asks for it
         conn = {h.name: remote.connection(h, args.private_keys[h.ssh.private_key_file]) for h in config.hosts}
 
         # reset: every host resource depends on it, so `pulumi destroy` resets each host after the rest is gone.
@@ -152,7 +153,6 @@ class Cluster(pulumi.ComponentResource):
         if addons:
             self._apply("addons", conn[first.name], finalized, addons)
 
-        self.certificate_key: pulumi.Output[str] | None = getattr(self, "certificate_key", None)
         self.admin_kubeconfig = kubeconfig.admin_kubeconfig
         self.ca_cert_hash = pki.ca_cert_hash
         self.endpoint = f"https://{objects.control_plane_endpoint(config)}"

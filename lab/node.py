@@ -89,6 +89,9 @@ def _prepare_upper(upper: Path, lab: str, i: int) -> None:
         mid.write_text(uuid.uuid4().hex + "\n")
     (etc / "hostname").write_text(node_name(i) + "\n")
     (etc / "lab-node").write_text(f"{lab} {i}\n")  # lets stray_inits() recognise the node
+    # `pulumi up` opens many SSH sessions at once (one per file); sshd's default MaxStartups (10) drops some.
+    (etc / "ssh/sshd_config.d").mkdir(parents=True, exist_ok=True)
+    (etc / "ssh/sshd_config.d/lab-load.conf").write_text("MaxStartups 200:30:400\nMaxSessions 200\n")
 
 
 def clean_work_dirs(lab: str, i: int) -> None:

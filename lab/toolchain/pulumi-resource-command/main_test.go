@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"golang.org/x/crypto/ssh"
 )
 
 func pm(m map[string]any) propertyMap { return resource.NewPropertyMapFromMap(m) }
@@ -247,5 +250,14 @@ func TestSchemaIsJSON(t *testing.T) {
 	var v map[string]any
 	if err := json.Unmarshal([]byte(schemaJSON()), &v); err != nil || v["name"] != "command" {
 		t.Fatalf("schema: %v %v", err, v["name"])
+	}
+}
+
+func TestTransportErrorsAreRetriedButFailedCommandsAreNot(t *testing.T) {
+	if !isTransportError(fmt.Errorf("delete command on h:22 failed: %w", io.EOF)) {
+		t.Fatal("a session that ended with EOF must count as a transport error")
+	}
+	if isTransportError(fmt.Errorf("create command on h:22 failed: %w", &ssh.ExitError{})) {
+		t.Fatal("a command that exited non-zero must not be run again")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sort"
 	"strconv"
@@ -175,12 +176,39 @@ type runResult struct {
 
 // runRemote runs cmd on the host with env and stdin; a non-zero exit is an
 // error carrying the exit status, stdout and stderr (as upstream).
+// transportRetries is how often a command is run again when the connection broke before the command reported
+// an exit status (a busy sshd can drop sessions when many open at once). kubeadm-pulumi's commands are
+// idempotent, which is what makes running one again safe.
+const transportRetries = 2
+
 func runRemote(ctx context.Context, c connConfig, op, cmd string, env map[string]string, stdin *string) (runResult, error) {
 	for k := range env {
 		if !envNameRE.MatchString(k) {
 			return runResult{}, fmt.Errorf("invalid environment variable name %q", k)
 		}
 	}
+	var res runResult
+	var err error
+	for attempt := 0; ; attempt++ {
+		res, err = runOnce(ctx, c, op, cmd, env, stdin)
+		if err == nil || !isTransportError(err) || attempt >= transportRetries || ctx.Err() != nil {
+			return res, err
+		}
+		time.Sleep(time.Duration(attempt+1) * time.Second)
+	}
+}
+
+// isTransportError: the session ended without an exit status (EOF, a dropped channel), not a failing command.
+func isTransportError(err error) bool {
+	var exit *ssh.ExitError
+	if errors.As(err, &exit) {
+		return false
+	}
+	var missing *ssh.ExitMissingError
+	return errors.Is(err, io.EOF) || errors.As(err, &missing) || strings.Contains(err.Error(), "opening ssh session")
+}
+
+func runOnce(ctx context.Context, c connConfig, op, cmd string, env map[string]string, stdin *string) (runResult, error) {
 	client, err := dial(ctx, c)
 	if err != nil {
 		return runResult{}, err
