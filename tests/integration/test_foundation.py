@@ -86,7 +86,8 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
         on_host(node, HIDE_NSENTER)
     try:
         stack.set_config({"ignorePreflightErrors": []})
-        failed = stack.pulumi("up", "--yes", "--skip-preview", check=False)
+        # --continue-on-error: every host gets checked, not only the first to fail.
+        failed = stack.pulumi("up", "--yes", "--skip-preview", "--continue-on-error", check=False)
     finally:
         for node in nodes:
             on_host(node, SHOW_NSENTER)
