@@ -14,6 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from components import constants
+from components.config_sections import (
+    Component,
+    Networking,
+    Problems,
+    parse_component,
+    parse_disabled,
+    parse_networking,
+    valid_endpoint,
+)
 
 ROLE_CONTROL_PLANE = "control-plane"
 ROLE_WORKER = "worker"
@@ -41,7 +50,6 @@ KNOWN_KEYS = (
 
 # A node name becomes a Node object name and a resource name: a lower-case RFC 1123 label.
 _NODE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _VERSION = re.compile(r"^v1\.(\d+)\.(\d+)$")
 
 
@@ -74,47 +82,6 @@ class Host:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Networking:
-    """ClusterConfiguration.networking; the API server's service IP and the DNS IP derive from the subnet."""
-
-    service_subnet: str
-    pod_subnet: str
-    dns_domain: str
-
-    @property
-    def service_ip(self) -> str:
-        """The first address of the service subnet (kubeadm's GetAPIServerVirtualIP)."""
-        return str(ipaddress.ip_network(self.service_subnet)[1])
-
-    @property
-    def dns_ip(self) -> str:
-        """The tenth address of the service subnet (kubeadm's GetDNSIP)."""
-        return str(ipaddress.ip_network(self.service_subnet)[10])
-
-
-@dataclass(frozen=True, kw_only=True)
-class ExtraVolume:
-    """A hostPath volume added to a control-plane static pod (kubeadm's HostPathMount)."""
-
-    name: str
-    host_path: str
-    mount_path: str
-    read_only: bool = False
-    path_type: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Component:
-    """Per-component settings: extra command-line flags (override kubeadm's defaults, in the order given) and
-    extra SANs."""
-
-    extra_args: tuple[tuple[str, str], ...] = ()
-    extra_volumes: tuple[ExtraVolume, ...] = ()
-    cert_sans: tuple[str, ...] = ()
-    peer_cert_sans: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
 class ClusterConfig:
     """Everything the program reads from the stack."""
 
@@ -143,19 +110,9 @@ class ClusterConfig:
         return self.control_planes + self.workers
 
 
-class _Problems:
-    """Collects `path: message` lines while parsing."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.lines.append(f"{path}: {message}")
-
-
 def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     """Turn the `kubeadm:*` stack config (key without namespace -> decoded value) into a ClusterConfig."""
-    problems = _Problems()
+    problems = Problems()
     for key in sorted(set(raw) - set(KNOWN_KEYS)):
         problems.add(key, f"unknown key (known: {', '.join(KNOWN_KEYS)})")
 
@@ -167,14 +124,14 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     if not isinstance(version, str) or not _VERSION.match(version):
         problems.add("kubernetesVersion", f"must look like v1.37.2, got {version!r}")
     endpoint = raw.get("controlPlaneEndpoint")
-    if endpoint is not None and not _valid_endpoint(endpoint):
+    if endpoint is not None and not valid_endpoint(endpoint):
         problems.add("controlPlaneEndpoint", f"must be host or host:port (a DNS name or an IP), got {endpoint!r}")
     repository = raw.get("imageRepository", constants.DEFAULT_IMAGE_REPOSITORY)
     if not isinstance(repository, str) or not repository or " " in repository:
         problems.add("imageRepository", f"must be an image repository like registry.k8s.io, got {repository!r}")
-    networking = _parse_networking(raw.get("networking", {}), problems)
+    networking = parse_networking(raw.get("networking", {}), problems)
     components = {
-        key: _parse_component(raw.get(key, {}), key, allowed, problems)
+        key: parse_component(raw.get(key, {}), key, allowed, problems)
         for key, allowed in (
             ("apiServer", {"extraArgs", "extraVolumes", "certSANs"}),
             ("controllerManager", {"extraArgs", "extraVolumes"}),
@@ -186,7 +143,7 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     if not isinstance(kubelet_configuration, Mapping):
         problems.add("kubeletConfiguration", "must be a map of KubeletConfiguration fields")
         kubelet_configuration = {}
-    disabled = {key: _parse_disabled(raw.get(key, {}), key, problems) for key in ("dns", "proxy")}
+    disabled = {key: parse_disabled(raw.get(key, {}), key, problems) for key in ("dns", "proxy")}
     upload_certs = raw.get("uploadCerts", False)
     if not isinstance(upload_certs, bool):
         problems.add("uploadCerts", f"must be true or false, got {upload_certs!r}")
@@ -224,7 +181,7 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     )
 
 
-def _parse_ssh(value: Any, path: str, base: Ssh | None, problems: _Problems) -> Ssh | None:
+def _parse_ssh(value: Any, path: str, base: Ssh | None, problems: Problems) -> Ssh | None:
     if not isinstance(value, Mapping):
         problems.add(path, "must be a map with user, port, privateKeyFile")
         return base
@@ -246,7 +203,7 @@ def _parse_ssh(value: Any, path: str, base: Ssh | None, problems: _Problems) -> 
 
 
 def _parse_hosts(
-    value: Any, path: str, role: str, default_ssh: Ssh | None, problems: _Problems
+    value: Any, path: str, role: str, default_ssh: Ssh | None, problems: Problems
 ) -> tuple[tuple[str, Host], ...]:
     """Parse one host list; each host comes back with its field path for later cross-field messages."""
     if value is None:
@@ -279,7 +236,7 @@ def _parse_hosts(
     return tuple(hosts)
 
 
-def _check_unique(hosts: tuple[tuple[str, Host], ...], problems: _Problems) -> None:
+def _check_unique(hosts: tuple[tuple[str, Host], ...], problems: Problems) -> None:
     seen_names: dict[str, str] = {}
     seen_addresses: dict[str, str] = {}
     for where, host in hosts:
@@ -289,105 +246,3 @@ def _check_unique(hosts: tuple[tuple[str, Host], ...], problems: _Problems) -> N
         if host.address in seen_addresses:
             problems.add(f"{where}.address", f"duplicate address {host.address} (also {seen_addresses[host.address]})")
         seen_addresses.setdefault(host.address, where)
-
-
-def _valid_endpoint(value: Any) -> bool:
-    if not isinstance(value, str) or not value:
-        return False
-    host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
-    if port and (not port.isdigit() or not 0 < int(port) < 65536):
-        return False
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        return bool(_DNS_SUBDOMAIN.match(host))
-
-
-def _parse_networking(value: Any, problems: _Problems) -> Networking:
-    defaults = Networking(
-        service_subnet=constants.DEFAULT_SERVICE_SUBNET,
-        pod_subnet=constants.DEFAULT_POD_SUBNET,
-        dns_domain=constants.DEFAULT_DNS_DOMAIN,
-    )
-    if not isinstance(value, Mapping):
-        problems.add("networking", "must be a map with serviceSubnet, podSubnet, dnsDomain")
-        return defaults
-    for key in sorted(set(value) - {"serviceSubnet", "podSubnet", "dnsDomain"}):
-        problems.add(f"networking.{key}", "unknown key (known: serviceSubnet, podSubnet, dnsDomain)")
-    subnets = {}
-    for key, default in (("serviceSubnet", defaults.service_subnet), ("podSubnet", defaults.pod_subnet)):
-        text = value.get(key, default)
-        try:
-            subnets[key] = ipaddress.ip_network(str(text))
-        except ValueError:
-            problems.add(f"networking.{key}", f"not a CIDR subnet: {text!r}")
-    service, pod = subnets.get("serviceSubnet"), subnets.get("podSubnet")
-    if service is not None and pod is not None and service.version == pod.version and service.overlaps(pod):
-        problems.add("networking.podSubnet", f"{pod} overlaps networking.serviceSubnet {service}")
-    if service is not None and service.num_addresses < 16:
-        problems.add("networking.serviceSubnet", f"{service} is too small (it needs the DNS IP, its 10th address)")
-    domain = value.get("dnsDomain", defaults.dns_domain)
-    if not isinstance(domain, str) or not _DNS_SUBDOMAIN.match(domain):
-        problems.add("networking.dnsDomain", f"must be a DNS domain like cluster.local, got {domain!r}")
-    return Networking(
-        service_subnet=str(service or defaults.service_subnet),
-        pod_subnet=str(pod or defaults.pod_subnet),
-        dns_domain=domain if isinstance(domain, str) else defaults.dns_domain,
-    )
-
-
-def _parse_component(value: Any, path: str, allowed: set[str], problems: _Problems) -> Component:
-    if not isinstance(value, Mapping):
-        problems.add(path, f"must be a map with {', '.join(sorted(allowed))}")
-        return Component()
-    for key in sorted(set(value) - allowed):
-        problems.add(f"{path}.{key}", f"unknown key (known: {', '.join(sorted(allowed))})")
-    extra = value.get("extraArgs", {})
-    if not isinstance(extra, Mapping) or not all(isinstance(k, str) and k and not k.startswith("-") for k in extra):
-        problems.add(f"{path}.extraArgs", "must map flag names (without leading dashes) to values")
-        extra = {}
-    sans: dict[str, tuple[str, ...]] = {}
-    for key in ("certSANs", "serverCertSANs", "peerCertSANs"):
-        items = value.get(key, [])
-        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-            problems.add(f"{path}.{key}", "must be a list of DNS names or IP addresses")
-            items = []
-        sans[key] = tuple(items)
-    volumes = []
-    for i, item in enumerate(value.get("extraVolumes", [])):
-        where = f"{path}.extraVolumes[{i}]"
-        known = {"name", "hostPath", "mountPath", "readOnly", "pathType"}
-        if not isinstance(item, Mapping) or not {"name", "hostPath", "mountPath"} <= set(item) or set(item) - known:
-            problems.add(where, "must have name, hostPath, mountPath (and optionally readOnly, pathType)")
-            continue
-        if not str(item["hostPath"]).startswith("/") or not str(item["mountPath"]).startswith("/"):
-            problems.add(where, "hostPath and mountPath must be absolute paths")
-            continue
-        volumes.append(
-            ExtraVolume(
-                name=str(item["name"]),
-                host_path=str(item["hostPath"]),
-                mount_path=str(item["mountPath"]),
-                read_only=bool(item.get("readOnly", False)),
-                path_type=str(item.get("pathType", "")),
-            )
-        )
-    return Component(
-        extra_volumes=tuple(volumes),
-        # kubeadm appends user flags after its sorted defaults in the order given, so keep that order.
-        extra_args=tuple((k, str(v)) for k, v in extra.items()),
-        cert_sans=sans["certSANs"] or sans["serverCertSANs"],
-        peer_cert_sans=sans["peerCertSANs"],
-    )
-
-
-def _parse_disabled(value: Any, path: str, problems: _Problems) -> bool:
-    if (
-        not isinstance(value, Mapping)
-        or set(value) - {"disabled"}
-        or not isinstance(value.get("disabled", False), bool)
-    ):
-        problems.add(path, "must be a map with one key, disabled: true or false")
-        return False
-    return bool(value.get("disabled", False))
