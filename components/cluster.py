@@ -75,9 +75,12 @@ class Cluster(pulumi.ComponentResource):
         kubelets: dict[str, KubeletStart] = {}
         kubelet_inputs: dict[str, list[pulumi.Input[str]]] = {}
         written_files: dict[str, HostFiles] = {}
+        manifests: dict[str, list[pulumi.Input[str]]] = {}
         for h in config.hosts:
             kubelet = node_files.kubelet_files(config, h)
-            files = pki.files_for(h) + kubeconfig.files_for(h) + node_files.static_pod_files(config, h) + kubelet
+            static_pods = node_files.static_pod_files(config, h)
+            manifests[h.name] = [f.content for f in static_pods]
+            files = pki.files_for(h) + kubeconfig.files_for(h) + static_pods + kubelet
             # No file may land on a host that failed preflight; nothing flows from preflight to the files.
             written = HostFiles(
                 f"files-{h.name}",
@@ -96,14 +99,13 @@ class Cluster(pulumi.ComponentResource):
                     self._after(written),
                 )
 
-        manifests = [f.content for f in node_files.static_pod_files(config, first)]
         wait = WaitControlPlane(
             "wait-control-plane",
             WaitControlPlaneArgs(
                 host=first,
                 connection=conn[first.name],
                 kubelet_started=kubelets[first.name].started,
-                manifests=manifests,
+                manifests=manifests[first.name],
             ),
             self._child,
         )
