@@ -19,7 +19,6 @@ import pulumi
 from components import cluster_objects as objects
 from components import constants as c
 from components import node_files, phase_scripts, remote
-from components.bootstrap_token import BootstrapToken
 from components.cluster_addons import coredns_objects
 from components.cluster_apply import ClusterApply, ClusterApplyArgs
 from components.config import ROLE_CONTROL_PLANE, ClusterConfig
@@ -52,11 +51,12 @@ class Cluster(pulumi.ComponentResource):
         self.certificate_key: pulumi.Output[str] | None = None  # set by upload-certs when the stack asks for it
         conn = {h.name: remote.connection(h, args.private_keys[h.ssh.private_key_file]) for h in config.hosts}
 
-        # reset: every host resource depends on it, so `pulumi destroy` resets each host after the rest is gone.
-        resets = {
-            h.name: Reset(f"reset-{h.name}", ResetArgs(host=h, connection=conn[h.name]), self._child)
-            for h in config.hosts
-        }
+        # reset: every host resource depends on it, so `pulumi destroy` resets each host after the rest is gone;
+        # the workers' resets depend on the control planes', so on destroy the workers are reset first.
+        resets = {h.name: Reset(f"reset-{h.name}", ResetArgs(host=h), self._child) for h in config.control_planes}
+        control_plane_resets = list(resets.values())
+        for w in config.workers:
+            resets[w.name] = Reset(f"reset-{w.name}", ResetArgs(host=w), self._after(*control_plane_resets))
         preflight = {
             h.name: Preflight(
                 f"preflight-{h.name}",
@@ -128,9 +128,9 @@ class Cluster(pulumi.ComponentResource):
             ),
             upload,
         )
-        token = BootstrapToken("bootstrap-token", c.BOOTSTRAP_TOKEN_TTL_HOURS, self._child)
+        # No token here: each join mints its own right before it runs and deletes it after (NodeJoin).
         bootstrap = self._apply(
-            "bootstrap-token", conn[first.name], marked, self._bootstrap_objects(config, token, pki.ca_cert_pem)
+            "bootstrap-token", conn[first.name], marked, pki.ca_cert_pem.apply(lambda ca: bootstrap_objects(config, ca))
         )
         finalized = self._step(
             "kubelet-finalize",
@@ -138,14 +138,13 @@ class Cluster(pulumi.ComponentResource):
             phase_scripts.kubelet_finalize(f"{c.NODE_USER_PREFIX}{first.name}"),
             bootstrap,
         )
-        token_text: pulumi.Output[str] = pulumi.Output.concat(token.token_id, ".", token.token_secret)
         for w in config.workers:
             join = NodeJoinArgs(
                 host=w,
                 connection=conn[w.name],
+                control_plane=conn[first.name],
                 endpoint=objects.control_plane_endpoint(config),
                 ca_cert_hash=pki.ca_cert_hash,
-                token=token_text,
                 after=bootstrap,
                 kubelet_inputs=kubelet_inputs[w.name],
             )
@@ -211,20 +210,12 @@ class Cluster(pulumi.ComponentResource):
         return render_objects(admins + objects.kubeadm_config_objects(config) + kubelet)
 
     @staticmethod
-    def _bootstrap_objects(
-        config: ClusterConfig, token: BootstrapToken, ca_cert_pem: pulumi.Output[str]
-    ) -> pulumi.Output[str]:
-        def render(token_id: str, token_secret: str, expiration: str, ca: str) -> str:
-            secret = objects.bootstrap_token_secret(token_id, token_secret, expiration=expiration)
-            return render_objects(
-                [secret, *objects.bootstrap_token_rbac(config), *objects.cluster_info_objects(config, ca)]
-            )
-
-        parts: list[pulumi.Output[str]] = [token.token_id, token.token_secret, token.expiration, ca_cert_pem]
-        return pulumi.Output.secret(pulumi.Output.all(*parts).apply(lambda a: render(*a)))
-
-    @staticmethod
     def _addons(config: ClusterConfig) -> str:
         dns = [] if config.dns_disabled else coredns_objects(config)
         proxy = [] if config.proxy_disabled else kube_proxy_objects(config)
         return render_objects([*dns, *proxy]) if dns or proxy else ""
+
+
+def bootstrap_objects(config: ClusterConfig, ca_cert_pem: str) -> str:
+    """bootstrap-token: the RBAC for TLS bootstrap, CSR approval and rotation, and the cluster-info ConfigMap."""
+    return render_objects([*objects.bootstrap_token_rbac(config), *objects.cluster_info_objects(config, ca_cert_pem)])

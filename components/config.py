@@ -50,6 +50,10 @@ KNOWN_KEYS = (
 
 # A node name becomes a Node object name and a resource name: a lower-case RFC 1123 label.
 _NODE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+# Label and taint keys: an optional DNS-subdomain prefix and a name; values: empty or a name (Kubernetes' rules).
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 _VERSION = re.compile(r"^v1\.(\d+)\.(\d+)$")
 
 
@@ -72,6 +76,19 @@ class Ssh:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Taint:
+    """A Node taint, as kubeadm's nodeRegistration.taints."""
+
+    key: str
+    value: str
+    effect: str
+
+    def __str__(self) -> str:
+        """The kubelet's --register-with-taints / `kubectl taint` form: key[=value]:Effect."""
+        return f"{self.key}={self.value}:{self.effect}" if self.value else f"{self.key}:{self.effect}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Host:
     """One machine of the cluster."""
 
@@ -79,6 +96,9 @@ class Host:
     address: str
     role: str
     ssh: Ssh
+    # Node labels and taints the cluster keeps on this host's Node (workers; kubeadm's nodeRegistration).
+    labels: tuple[tuple[str, str], ...] = ()
+    taints: tuple[Taint, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,7 +169,7 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
         problems.add("uploadCerts", f"must be true or false, got {upload_certs!r}")
     default_ssh = _parse_ssh(raw.get("ssh", {}), "ssh", None, problems)
     control_planes = _parse_hosts(raw.get("controlPlanes"), "controlPlanes", ROLE_CONTROL_PLANE, default_ssh, problems)
-    workers = _parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems)
+    workers = _parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems, node_marks=True)
     if raw.get("controlPlanes") is not None and not control_planes and not problems.lines:
         problems.add("controlPlanes", "at least one control-plane host is required")
     _check_unique(control_planes + workers, problems)
@@ -203,7 +223,7 @@ def _parse_ssh(value: Any, path: str, base: Ssh | None, problems: Problems) -> S
 
 
 def _parse_hosts(
-    value: Any, path: str, role: str, default_ssh: Ssh | None, problems: Problems
+    value: Any, path: str, role: str, default_ssh: Ssh | None, problems: Problems, *, node_marks: bool = False
 ) -> tuple[tuple[str, Host], ...]:
     """Parse one host list; each host comes back with its field path for later cross-field messages."""
     if value is None:
@@ -218,8 +238,9 @@ def _parse_hosts(
         if not isinstance(item, Mapping):
             problems.add(where, "must be a map with name and address")
             continue
-        for key in sorted(set(item) - {"name", "address", "ssh"}):
-            problems.add(f"{where}.{key}", "unknown key (known: name, address, ssh)")
+        known = ("name", "address", "ssh", "labels", "taints") if node_marks else ("name", "address", "ssh")
+        for key in sorted(set(item) - set(known)):
+            problems.add(f"{where}.{key}", f"unknown key (known: {', '.join(known)})")
         name = item.get("name")
         if not isinstance(name, str) or not _NODE_NAME.match(name):
             problems.add(f"{where}.name", f"must be a lower-case DNS label, got {name!r}")
@@ -232,14 +253,69 @@ def _parse_hosts(
         if ssh is None:
             problems.add(f"{where}.ssh.privateKeyFile", "is required (here or in ssh.privateKeyFile)")
             continue
-        hosts.append((where, Host(name=str(name), address=str(address), role=role, ssh=ssh)))
+        labels = _parse_labels(item.get("labels", {}), f"{where}.labels", problems)
+        taints = _parse_taints(item.get("taints", []), f"{where}.taints", problems)
+        host = Host(name=str(name), address=str(address), role=role, ssh=ssh, labels=labels, taints=taints)
+        hosts.append((where, host))
     return tuple(hosts)
+
+
+def _valid_key(key: Any) -> bool:
+    if not isinstance(key, str):
+        return False
+    prefix, _, name = key.rpartition("/")
+    return bool(_LABEL_NAME.match(name)) and (not prefix or (len(prefix) <= 253 and bool(_DNS_SUBDOMAIN.match(prefix))))
+
+
+def _valid_value(value: Any) -> bool:
+    return isinstance(value, str) and (value == "" or bool(_LABEL_NAME.match(value)))
+
+
+def _parse_labels(value: Any, path: str, problems: Problems) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, Mapping):
+        problems.add(path, "must be a map of label keys to values")
+        return ()
+    for key, text in value.items():
+        if not _valid_key(key):
+            problems.add(f"{path}.{key}", "not a valid label key (an optional DNS prefix and '/', then a name)")
+        elif not _valid_value(text):
+            problems.add(f"{path}.{key}", f"not a valid label value: {text!r}")
+    return tuple(sorted((str(k), str(v)) for k, v in value.items()))
+
+
+def _parse_taints(value: Any, path: str, problems: Problems) -> tuple[Taint, ...]:
+    if not isinstance(value, list):
+        problems.add(path, "must be a list of taints with key, value (optional) and effect")
+        return ()
+    taints = []
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, Mapping):
+            problems.add(where, "must be a map with key, value (optional) and effect")
+            continue
+        for key in sorted(set(item) - {"key", "value", "effect"}):
+            problems.add(f"{where}.{key}", "unknown key (known: key, value, effect)")
+        if not _valid_key(item.get("key")):
+            problems.add(f"{where}.key", f"not a valid taint key: {item.get('key')!r}")
+        if not _valid_value(item.get("value", "")):
+            problems.add(f"{where}.value", f"not a valid taint value: {item.get('value')!r}")
+        if item.get("effect") not in TAINT_EFFECTS:
+            problems.add(f"{where}.effect", f"must be one of {', '.join(TAINT_EFFECTS)}, got {item.get('effect')!r}")
+        taints.append(Taint(key=str(item.get("key")), value=str(item.get("value", "")), effect=str(item.get("effect"))))
+    return tuple(taints)
 
 
 def _check_unique(hosts: tuple[tuple[str, Host], ...], problems: Problems) -> None:
     seen_names: dict[str, str] = {}
     seen_addresses: dict[str, str] = {}
+    roles = {(h.name, h.address): h.role for _, h in hosts if h.role == ROLE_CONTROL_PLANE}
     for where, host in hosts:
+        if host.role != ROLE_CONTROL_PLANE and (host.name, host.address) in roles:
+            problems.add(
+                where,
+                f"{host.name} ({host.address}) is also a control plane ({seen_names[host.name]}): a host has one role",
+            )
+            continue
         if host.name in seen_names:
             problems.add(f"{where}.name", f"duplicate host name {host.name!r} (also {seen_names[host.name]})")
         seen_names.setdefault(host.name, where)

@@ -171,6 +171,12 @@ DIRECTORY_MODE = 0o755
 KUBELET_CLIENT_CURRENT = f"{KUBELET_PKI_DIR}/kubelet-client-current.pem"
 # Field manager for objects kubeadm-pulumi applies with server-side apply.
 FIELD_MANAGER = "kubeadm-pulumi"
-# Bootstrap token time to live (kubeadm's default) and the token alphabet (k8s.io/cluster-bootstrap).
-BOOTSTRAP_TOKEN_TTL_HOURS = 24
+# The bootstrap token alphabet (k8s.io/cluster-bootstrap).
 BOOTSTRAP_TOKEN_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+# A join's bootstrap token lives this long at most: minted right before the join, deleted right after it.
+JOIN_TOKEN_TTL_MINUTES = 60
+# Label on the token Secrets kubeadm-pulumi mints, naming the node whose join it is for.
+JOIN_TOKEN_NODE_LABEL = "kubeadm-pulumi.io/join-node"
+JOIN_TOKEN_DESCRIPTION = "kubeadm-pulumi: the join of one node, deleted once it is done"
+# How long removing a node waits for its pods to be evicted, and for its kubelet to answer.
+DRAIN_TIMEOUT_SECONDS = 120

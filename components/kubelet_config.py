@@ -147,6 +147,9 @@ def kubeadm_flags(
         flags.append(("pod-infra-container-image", image(config, c.PAUSE)))
     if hostname is not None and hostname.lower() != host.name:
         flags.append(("hostname-override", host.name))
+    # A joining node registers with its taints already on, so nothing is scheduled before they apply.
+    if host.taints:
+        flags.append(("register-with-taints", ",".join(str(t) for t in host.taints)))
     return merge_flags(flags, kubelet_extra_args)
 
 

@@ -32,7 +32,6 @@ class KubeletStart(pulumi.ComponentResource):
             name,
             conn=args.connection,
             create=phase_scripts.kubelet_start(),
-            delete=phase_scripts.kubelet_stop(),
             triggers=list(args.inputs),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -1,12 +1,17 @@
-"""NodeJoin: kubeadm join's worker phases on one host.
+"""NodeJoin: kubeadm join's worker phases on one host, with a bootstrap token that lives only for the join.
 
-INPUTS   the worker's connection, the control-plane endpoint, the CA certificate hash to pin, a bootstrap token
-         (secret), the kubelet files HostFiles wrote, and the bootstrap-token phase (its RBAC and the signed
-         cluster-info must exist first).
-OUTPUTS  on the worker: /etc/kubernetes/bootstrap-kubelet.conf (from cluster-info, only after its CA matched the
-         pin), then the kubelet's own TLS bootstrap (its CSR approved by the RBAC from bootstrap-token), kubelet.conf
-         written by the kubelet, bootstrap-kubelet.conf removed. Done when the Node is registered; after the
-         timeout the error carries the kubelet's recent log lines. A changed kubelet file restarts the kubelet.
+INPUTS   the worker (name, address, labels, taints) and its connection, the first control plane's connection,
+         the control-plane endpoint, the CA certificate hash to pin, the kubelet files HostFiles wrote, and the
+         bootstrap-token phase (its RBAC and cluster-info must exist first).
+OUTPUTS  on the control plane: a bootstrap token Secret minted right before the join (`<name>-token`, 60 minutes
+         at most) and deleted right after it (`<name>-token-delete`), so no token outlives a successful run.
+         On the worker (`<name>`): /etc/kubernetes/bootstrap-kubelet.conf from cluster-info, only after its CA
+         matched the pin; then the kubelet's own TLS bootstrap (its CSR approved by the RBAC from bootstrap-token),
+         kubelet.conf written by the kubelet, bootstrap-kubelet.conf removed, done when the Node is registered
+         (after the timeout the error carries the kubelet's recent log lines).
+         In the cluster (`<name>-mark`): the worker's labels and taints on its Node. Removing the worker cordons
+         and drains it and deletes its Node, from the control plane, before the host's reset.
+A changed kubelet file, pin or phase re-runs the whole sequence with a new token; nothing runs when nothing changed.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_command import remote as command
 
-from components import phase_scripts, remote
+from components import join_scripts, remote
 from components.config import Host
 
 
@@ -25,9 +30,9 @@ from components.config import Host
 class NodeJoinArgs:
     host: Host
     connection: command.ConnectionArgs
+    control_plane: command.ConnectionArgs
     endpoint: str
     ca_cert_hash: pulumi.Input[str]
-    token: pulumi.Input[str]
     after: pulumi.Input[str]
     kubelet_inputs: Sequence[pulumi.Input[str]]
 
@@ -37,17 +42,40 @@ class NodeJoin(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NodeJoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kubeadm:join:NodeJoin", name, None, opts)
-        script = pulumi.Output.from_input(args.ca_cert_hash).apply(
-            lambda pin: phase_scripts.join_worker(args.host.name, args.endpoint, pin)
+        child = pulumi.ResourceOptions(parent=self)
+        host = args.host
+        # What the join depends on: when any of it changes, a new token is minted and the join runs again.
+        inputs = [args.after, args.ca_cert_hash, *args.kubelet_inputs]
+        token = remote.step(
+            f"{name}-token",
+            conn=args.control_plane,
+            create=join_scripts.mint_token(host.name),
+            # A destroyed or replaced token step deletes its own token if the join did not get to it.
+            delete=join_scripts.delete_token("previous"),
+            triggers=inputs,
+            opts=child,
         )
-        step = remote.step(
-            name,
-            conn=args.connection,
-            create=script,
-            delete=phase_scripts.kubelet_stop(),
-            stdin=pulumi.Output.secret(args.token),
-            triggers=[args.after, *args.kubelet_inputs],
-            opts=pulumi.ResourceOptions(parent=self),
+        script = pulumi.Output.all(args.ca_cert_hash, token.urn).apply(
+            lambda a: join_scripts.join_worker(host.name, args.endpoint, a[0], a[1])
         )
-        self.joined = step.id
+        # The token is a secret however the engine treats the step's stdout.
+        token_text = pulumi.Output.secret(token.stdout)
+        join = remote.step(name, conn=args.connection, create=script, stdin=token_text, triggers=inputs, opts=child)
+        remote.step(
+            f"{name}-token-delete",
+            conn=args.control_plane,
+            create=join_scripts.delete_token("stdin"),
+            stdin=token_text,
+            triggers=[join.stdout],
+            opts=child,
+        )
+        mark = remote.step(
+            f"{name}-mark",
+            conn=args.control_plane,
+            create=join_scripts.mark_worker(host.name, host.labels, host.taints),
+            delete=join_scripts.remove_node(host.name, host.address),
+            triggers=[join.stdout],
+            opts=child,
+        )
+        self.joined = mark.id
         self.register_outputs({"joined": self.joined})

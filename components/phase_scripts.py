@@ -23,17 +23,29 @@ def kubelet_start() -> str:
     )
 
 
-def kubelet_stop() -> str:
-    return "systemctl stop kubelet; systemctl disable kubelet >/dev/null 2>&1; echo '[reset] kubelet stopped'\n"
+def reset_over_ssh(host: str, address: str, port: int, user: str, key_file: str) -> str:
+    """kubeadm reset on `host`, run from the machine running Pulumi with the reset script on stdin.
 
-
-def reset_preflight(host: str) -> str:
-    return f'[ "$(id -u)" = 0 ] || {{ echo "[reset] {host}: root is required" >&2; exit 1; }}\n'
-
-
-def reset_cleanup() -> str:
-    """kubeadm reset's cleanup-node: stop the kubelet, remove pods and containers, unmount, delete kubeadm's files."""
+    An unreachable host (ssh's own exit status 255) does not fail the run: it is reported as a warning, because
+    a host that is gone for good must not keep the rest of the cluster from converging."""
+    options = "-o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+    target = shlex.quote(f"{user}@{address}")
     return f"""\
+ssh -i {shlex.quote(key_file)} -p {port} {options} -o LogLevel=ERROR {target} sh -s
+status=$?
+if [ "$status" = 255 ]; then
+  echo "warning: {host} ({address}) is unreachable over SSH: the host was NOT reset; run 'kubeadm reset' on it" >&2
+  exit 0
+fi
+exit "$status"
+"""
+
+
+def reset_cleanup(host: str) -> str:
+    """kubeadm reset: root is required; then cleanup-node: stop the kubelet, remove pods and containers, unmount,
+    delete kubeadm's files."""
+    return f"""\
+[ "$(id -u)" = 0 ] || {{ echo "[reset] {host}: root is required" >&2; exit 1; }}
 systemctl stop kubelet 2>/dev/null
 systemctl disable kubelet >/dev/null 2>&1
 # Remove every Kubernetes container and pod sandbox (the CRI namespace), then their mounts.
@@ -117,56 +129,4 @@ kc set-credentials {shlex.quote(user)} --client-certificate={c.KUBELET_CLIENT_CU
 kc unset {shlex.quote(f"users.{user}.client-certificate-data")}
 kc unset {shlex.quote(f"users.{user}.client-key-data")}
 echo "[kubelet-finalize] kubelet.conf uses {c.KUBELET_CLIENT_CURRENT}"
-"""
-
-
-def join_worker(node: str, endpoint: str, ca_cert_hash: str, timeout: int = 300) -> str:
-    """kubeadm join for a worker: token discovery pinned by the CA hash, bootstrap-kubelet.conf, then the kubelet's
-    own TLS bootstrap; done when the Node is registered. The token (`<id>.<secret>`) comes on stdin."""
-    bootstrap = f"{c.KUBERNETES_DIR}/{c.BOOTSTRAP_KUBELET_KUBECONFIG}"
-    info = f"/api/v1/namespaces/{c.KUBE_PUBLIC_NAMESPACE}/configmaps/{c.CLUSTER_INFO_CONFIGMAP}"
-    return f"""\
-set -e
-token=$(cat)
-node={shlex.quote(node)}
-endpoint=https://{endpoint}
-deadline=$(( $(date +%s) + {timeout} ))
-# An anonymous HTTPS GET of cluster-info (as kubeadm's discovery does); extra arguments go to openssl s_client.
-get_cluster_info() {{
-  printf 'GET {info} HTTP/1.0\\r\\nHost: {endpoint}\\r\\n\\r\\n' \
-    | openssl s_client -connect {endpoint} -quiet "$@" 2>/dev/null | sed '1,/^\\r$/d'
-}}
-fail() {{ echo "[join] $node: $1" >&2; [ -z "${{2:-}}" ] || journalctl -u kubelet --no-pager -n 15 >&2; exit 1; }}
-late() {{ [ "$(date +%s)" -ge "$deadline" ]; }}
-if [ ! -s {_KUBELET_CONF} ]; then
-  # discovery: read cluster-info anonymously, wait for the signer's signature for our token, pin the CA by its hash
-  ca=$(mktemp); trap 'rm -f "$ca"' EXIT
-  until info=$(get_cluster_info) && echo "$info" | grep -q "jws-kubeconfig-${{token%%.*}}"; do
-    late && fail "no signed cluster-info at $endpoint after {timeout}s"
-    sleep 3
-  done
-  ca_data=$(echo "$info" | grep -o 'certificate-authority-data: [A-Za-z0-9+/=]*' | head -n1 | cut -d' ' -f2)
-  server=$(echo "$info" | grep -o 'server: https://[^\\\\" ]*' | head -n1 | cut -d' ' -f2)
-  echo "$ca_data" | base64 -d > "$ca"
-  hash=sha256:$(openssl x509 -pubkey -noout -in "$ca" | openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1)
-  [ "$hash" = {shlex.quote(ca_cert_hash)} ] || fail "the cluster CA at $endpoint has hash $hash, expected {ca_cert_hash}: not joining"
-  # The server must prove it holds a certificate of the pinned CA before anything is trusted.
-  get_cluster_info -CAfile "$ca" -verify_return_error | grep -q "certificate-authority-data" \\
-    || fail "$endpoint does not present a certificate of the pinned CA"
-  umask 077
-  printf '%s\\n' 'apiVersion: v1' 'clusters:' '- cluster:' "    certificate-authority-data: $ca_data" \\
-    "    server: $server" '  name: kubernetes' 'contexts:' '- context:' '    cluster: kubernetes' \\
-    '    user: tls-bootstrap-token-user' '  name: tls-bootstrap-token-user@kubernetes' \\
-    'current-context: tls-bootstrap-token-user@kubernetes' 'kind: Config' 'users:' \\
-    '- name: tls-bootstrap-token-user' '  user:' "    token: $token" > {bootstrap}.tmp
-  mv -f {bootstrap}.tmp {bootstrap}
-  echo "[join] discovery: cluster CA pinned ($hash), {bootstrap} written"
-fi
-systemctl daemon-reload && systemctl enable kubelet >/dev/null 2>&1 && systemctl restart kubelet
-until [ -s {_KUBELET_CONF} ] && kubectl --kubeconfig={_KUBELET_CONF} --request-timeout=5s get node "$node" >/dev/null 2>&1; do
-  late && fail "the Node did not register within {timeout}s (TLS bootstrap)" logs
-  sleep 2
-done
-rm -f {bootstrap}
-echo "[kubelet-start] $node: TLS bootstrap done, Node registered"
 """

@@ -3,7 +3,7 @@
 INPUTS   the host (name, address, role), its SSH connection, the stack's ignorePreflightErrors list.
 OUTPUTS  nothing on the host. `report` is the check-by-check result (one `[preflight] ...` line per check).
          A failing check fails the run with a message naming the host and every failed check.
-DELETE   `kubeadm reset`'s own preflight (root is required), so destroy proves the host is still reachable.
+DELETE   nothing: the checks change nothing on the host.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ class Preflight(pulumi.ComponentResource):
             f"{name}-checks",
             conn=args.connection,
             create=script,
-            delete=preflight_checks.render_reset_script(target),
             # A changed script (new checks, a changed ignore list) is a changed `create`: it runs again.
             opts=child,
         )

@@ -193,9 +193,3 @@ def render_script(target: Target) -> str:
         'echo "[preflight] host $host passed"',
     ]
     return "\n".join(lines) + "\n"
-
-
-def render_reset_script(target: Target) -> str:
-    """What `kubeadm reset` checks before it touches a host: that it runs as root."""
-    host = shlex.quote(f"{target.name} ({target.address})")
-    return f'[ "$(id -u)" = 0 ] || {{ echo "[reset] host "{host}": root is required" >&2; exit 1; }}\n'

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_command import remote
 
+from components import constants as c
 from components.config import Host
 
 
@@ -30,6 +31,9 @@ class HostFile:
 
 # Environment variable carrying the hash of a step's triggers: a change updates the step, which runs it again.
 TRIGGER_VARIABLE = "KUBEADM_PULUMI_TRIGGERS"
+
+# The directories whose content the host's reset deletes (kubeadm reset's cleanup-node).
+RESET_PATHS = (c.KUBERNETES_DIR, c.KUBELET_DIR, c.ETCD_DATA_DIR)
 
 # Outputs of every remote command that may carry secrets.
 SECRET_OUTPUTS = ["stdout", "stderr"]
@@ -95,12 +99,16 @@ def file(
     mode: int,
     opts: pulumi.ResourceOptions,
 ) -> remote.Command:
-    """A file at `path` with `mode`; rewritten in place when its content changes, removed on delete."""
+    """A file at `path` with `mode`, rewritten in place when its content changes.
+
+    It has no delete of its own: every path a host file may have is one the host's reset removes (RESET_PATHS),
+    so removing a host never needs the host to answer for each of its files."""
+    if not any(path.startswith(f"{prefix}/") for prefix in RESET_PATHS):
+        raise ValueError(f"{path}: not under a directory reset cleans ({', '.join(RESET_PATHS)})")
     return remote.Command(
         name,
         connection=conn,
         create=write_file_command(path, mode),
-        delete=f"rm -f -- {shlex.quote(path)}",
         stdin=content,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
     )

@@ -1,3 +1,4 @@
+[ "$(id -u)" = 0 ] || { echo "[reset] node-1: root is required" >&2; exit 1; }
 systemctl stop kubelet 2>/dev/null
 systemctl disable kubelet >/dev/null 2>&1
 # Remove every Kubernetes container and pod sandbox (the CRI namespace), then their mounts.

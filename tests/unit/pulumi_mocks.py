@@ -6,7 +6,6 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from components.bootstrap_token import BootstrapTokenProvider
 from components.pki_resources import CertificateProvider, PrivateKeyProvider
 from components.upload_certs import EncryptedCertsProvider
 
@@ -15,7 +14,6 @@ DYNAMIC_PROVIDERS = {
     "pulumi-python:dynamic/pki:PrivateKey": PrivateKeyProvider,
     "pulumi-python:dynamic/pki:Certificate": CertificateProvider,
     "pulumi-python:dynamic/pki:EncryptedCerts": EncryptedCertsProvider,
-    "pulumi-python:dynamic/token:BootstrapToken": BootstrapTokenProvider,
 }
 
 

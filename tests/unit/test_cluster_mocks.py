@@ -122,12 +122,30 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     assert {"reset-node-1", "reset-node-2", "kubelet-start-node-1", "wait-control-plane", "upload-config"} <= names
     assert {"mark-control-plane", "bootstrap-token", "kubelet-finalize", "addons"} <= names
     assert "kubelet-start-node-2" not in names  # workers start their kubelet when they join
-    join = next(r for r in recorder.resources.values() if r.name == "join-node-2" and r.typ == "command:remote:Command")
-    assert join.inputs["stdin"][rpc._special_sig_key] == rpc._special_secret_sig  # the bootstrap token
-    token_apply = next(
-        r for r in recorder.resources.values() if r.name == "bootstrap-token" and r.typ == "command:remote:Command"
+    steps = {r.name: r for r in recorder.resources.values() if r.typ.startswith("command:")}
+    # The join's token is minted on the control plane right before the join, and deleted there right after it.
+    cp, worker = "10.213.0.11", "10.213.0.12"
+    for name, host in (("join-node-2-token", cp), ("join-node-2", worker), ("join-node-2-token-delete", cp)):
+        assert steps[name].inputs["connection"]["value"]["host"] == host, name
+    assert (
+        "kubectl" in steps["join-node-2-token"].inputs["create"]
+        and "create -f -" in steps["join-node-2-token"].inputs["create"]
     )
-    assert token_apply.inputs["stdin"][rpc._special_sig_key] == rpc._special_secret_sig
+    for name in ("join-node-2", "join-node-2-token-delete"):
+        assert steps[name].inputs["stdin"][rpc._special_sig_key] == rpc._special_secret_sig, name  # the token
+    # Init mints no token: bootstrap-token holds the RBAC and cluster-info only.
+    assert "bootstrap.kubernetes.io/token" not in steps["bootstrap-token"].inputs["stdin"]
+    # Removing the worker drains it and deletes its Node from the control plane; its reset runs over local ssh.
+    mark = steps["join-node-2-mark"]
+    assert mark.inputs["connection"]["value"]["host"] == cp
+    assert "k drain" in mark.inputs["delete"] and "k delete node" in mark.inputs["delete"]
+    reset = steps["reset-node-2-cleanup-node"]
+    assert reset.typ == "command:local:Command" and "create" not in reset.inputs
+    assert f"root@{worker}" in reset.inputs["delete"] and "cleanup" not in reset.inputs["delete"]
+    assert "rm -rf /etc/kubernetes/manifests/*" in reset.inputs["stdin"]
+    # Host files and steps have no delete of their own: the host's reset removes what they put there.
+    on_hosts = [r for r in steps.values() if r.typ == "command:remote:Command" and r.name.startswith("node-")]
+    assert on_hosts and all("delete" not in r.inputs for r in on_hosts)
     manifests = sorted(n for n in files if n.startswith("node-1/etc/kubernetes/manifests/"))
     assert manifests == [
         f"node-1/etc/kubernetes/manifests/{p}.yaml"
@@ -135,7 +153,6 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     ]
     key = files["node-1/etc/kubernetes/pki/apiserver.key"]
     assert "chmod 0600" in key.inputs["create"]
-    assert key.inputs["delete"] == "rm -f -- /etc/kubernetes/pki/apiserver.key"
 
 
 @pytest.mark.parametrize(

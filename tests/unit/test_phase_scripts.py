@@ -6,17 +6,27 @@ import subprocess
 
 import pytest
 
-from components import phase_scripts
+from components import join_scripts, phase_scripts
+from components.config import Taint
 
 SCRIPTS = {
     "kubelet-start": phase_scripts.kubelet_start(),
-    "reset-cleanup": phase_scripts.reset_cleanup(),
+    "reset-cleanup": phase_scripts.reset_cleanup("node-1"),
     "wait-control-plane": phase_scripts.wait_control_plane("node-1"),
     "apply": phase_scripts.apply("addons"),
     "mark-control-plane": phase_scripts.mark_control_plane(
         "node-1", {"node-role.kubernetes.io/control-plane": ""}, ["node-role.kubernetes.io/control-plane:NoSchedule"]
     ),
     "kubelet-finalize": phase_scripts.kubelet_finalize("system:node:node-1"),
+    "reset-over-ssh": phase_scripts.reset_over_ssh("node-2", "10.213.0.12", 22, "root", "/keys/lab key"),
+    "join-token": join_scripts.mint_token("node-2"),
+    "join-token-delete": join_scripts.delete_token("stdin"),
+    "join-token-delete-own": join_scripts.delete_token("previous"),
+    "join-worker": join_scripts.join_worker("node-2", "10.213.0.11:6443", "sha256:" + "ab" * 32, "urn:x"),
+    "join-mark": join_scripts.mark_worker(
+        "node-2", (("tier", "web"),), (Taint(key="dedicated", value="web", effect="NoSchedule"),)
+    ),
+    "join-remove-node": join_scripts.remove_node("node-2", "10.213.0.12"),
 }
 
 
@@ -49,3 +59,103 @@ def test_delete_tolerates_an_unreachable_api_server(tmp_path) -> None:
     )
     assert result.returncode == 0
     assert "[addons] API server unreachable" in result.stderr
+
+
+def fake_tools(tmp_path, **tools: str) -> dict[str, str]:
+    """Stand-ins for host tools that log their arguments to calls.log; returns the env to run scripts with."""
+    for name, body in tools.items():
+        tool = tmp_path / name
+        tool.write_text(f'#!/bin/bash\necho {name} "$@" >> {tmp_path}/calls.log\n{body}\n')
+        tool.chmod(0o755)
+    return {"PATH": f"{tmp_path}:/usr/bin:/bin"}
+
+
+def calls(tmp_path) -> list[str]:
+    log = tmp_path / "calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_mint_token_creates_a_labelled_short_lived_token_and_prints_only_it(tmp_path) -> None:
+    import yaml
+
+    env = fake_tools(tmp_path, kubectl=f'[ "$3" = create ] && cat > {tmp_path}/secret.yaml; exit 0')
+    result = subprocess.run(["bash", "-c", join_scripts.mint_token("node-2")], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    token_id, _, token_secret = result.stdout.partition(".")
+    assert len(token_id) == 6 and len(token_secret) == 16 and result.stdout.isascii()
+    secret = yaml.safe_load((tmp_path / "secret.yaml").read_text())
+    assert secret["metadata"] == {
+        "name": f"bootstrap-token-{token_id}",
+        "namespace": "kube-system",
+        "labels": {"kubeadm-pulumi.io/join-node": "node-2"},
+    }
+    data = secret["stringData"]
+    assert (data["token-id"], data["token-secret"]) == (token_id, token_secret)
+    assert data["usage-bootstrap-authentication"] == "true" and data["usage-bootstrap-signing"] == "true"
+    assert data["auth-extra-groups"] == "system:bootstrappers:kubeadm:default-node-token"
+    assert secret["type"] == "bootstrap.kubernetes.io/token" and data["expiration"].endswith("Z")
+    # An unfinished earlier join's token for the same node is deleted first.
+    assert "delete secret -l kubeadm-pulumi.io/join-node=node-2" in calls(tmp_path)[0]
+
+
+@pytest.mark.parametrize(
+    ("source", "stdin", "env"),
+    [("stdin", "abcdef.0123456789abcdef", {}), ("previous", "", {"PULUMI_COMMAND_STDOUT": "abcdef.0123456789abcdef"})],
+)
+def test_delete_token_deletes_the_secret_by_id(tmp_path, source: str, stdin: str, env: dict[str, str]) -> None:
+    script = join_scripts.delete_token(source)
+    result = subprocess.run(
+        ["bash", "-c", script], input=stdin, capture_output=True, text=True, env=fake_tools(tmp_path, kubectl="") | env
+    )
+    assert result.returncode == 0 and "0123456789abcdef" not in result.stdout + result.stderr
+    assert "delete secret bootstrap-token-abcdef --ignore-not-found" in calls(tmp_path)[0]
+
+
+def test_mark_worker_sets_its_marks_and_removes_those_the_config_dropped(tmp_path) -> None:
+    previous = "labels: old tier\ntaints: gone:NoExecute dedicated:NoSchedule"
+    script = join_scripts.mark_worker(
+        "node-2", (("tier", "web"),), (Taint(key="dedicated", value="web", effect="NoSchedule"),)
+    )
+    env = fake_tools(tmp_path, kubectl="") | {"PULUMI_COMMAND_STDOUT": previous}
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    made = [line.split("--request-timeout=20s ")[1] for line in calls(tmp_path)]
+    assert made == [
+        "label node node-2 old-",
+        "taint node node-2 gone:NoExecute-",
+        "label node node-2 tier=web --overwrite",
+        "taint node node-2 dedicated=web:NoSchedule --overwrite",
+    ]
+    assert result.stdout.splitlines() == ["labels: tier", "taints: dedicated:NoSchedule"]
+
+
+def test_remove_node_skips_the_drain_of_an_unreachable_kubelet_and_deletes_the_node(tmp_path) -> None:
+    # Nothing listens on 127.0.0.1:10250 here, as on a stopped host.
+    env = fake_tools(tmp_path, kubectl='[ "$3" = get ] && echo node/node-2; exit 0')
+    result = subprocess.run(
+        ["bash", "-c", join_scripts.remove_node("node-2", "127.0.0.1")], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    verbs = [line.split("--request-timeout=20s ")[1].split()[0] for line in calls(tmp_path)]
+    assert verbs == ["get", "cordon", "delete"]
+    assert result.stderr.startswith("warning: node-2: its kubelet at 127.0.0.1:10250 does not answer")
+
+
+def test_remove_node_of_a_node_that_is_gone_is_done(tmp_path) -> None:
+    env = fake_tools(tmp_path, kubectl="exit 0")
+    result = subprocess.run(
+        ["bash", "-c", join_scripts.remove_node("node-2", "127.0.0.1")], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0 and "no Node object" in result.stdout and len(calls(tmp_path)) == 1
+
+
+@pytest.mark.parametrize(("ssh_status", "status", "warned"), [(0, 0, False), (255, 0, True), (3, 3, False)])
+def test_reset_over_ssh_reports_an_unreachable_host_without_failing(
+    tmp_path, ssh_status: int, status: int, warned: bool
+) -> None:
+    env = fake_tools(tmp_path, ssh=f"cat > /dev/null; exit {ssh_status}")
+    script = phase_scripts.reset_over_ssh("node-3", "10.213.0.13", 22, "root", "/k")
+    result = subprocess.run(["bash", "-c", script], input="reset script", capture_output=True, text=True, env=env)
+    assert result.returncode == status
+    assert ("warning: node-3 (10.213.0.13) is unreachable over SSH: the host was NOT reset" in result.stderr) == warned
+    assert calls(tmp_path)[0].endswith("root@10.213.0.13 sh -s")

@@ -33,6 +33,18 @@ var inputKeys = map[resource.PropertyKey]bool{
 	"environment": true, "logging": true, "stdin": true, "triggers": true, "update": true,
 }
 
+// Top-level inputs of command:local:Command that this provider implements.
+var localInputKeys = map[resource.PropertyKey]bool{
+	"addPreviousOutputInEnv": true, "create": true, "delete": true, "dir": true,
+	"environment": true, "interpreter": true, "logging": true, "stdin": true, "triggers": true, "update": true,
+}
+
+// Inputs of upstream's command:local:Command that this provider does not implement.
+var unsupportedLocalKeys = map[resource.PropertyKey]string{
+	"assetPaths":   "collecting files as assets after the command is not implemented by this provider (no `assets` output)",
+	"archivePaths": "collecting files as an archive after the command is not implemented by this provider (no `archive` output)",
+}
+
 // Connection fields this provider implements.
 var connectionKeys = map[resource.PropertyKey]bool{
 	"host": true, "port": true, "user": true, "privateKey": true, "privateKeyPassword": true,
@@ -72,8 +84,35 @@ func present(m propertyMap, k resource.PropertyKey) (propertyValue, bool) {
 // known reports whether v is fully known, i.e. can be validated now.
 func known(v propertyValue) bool { return !v.ContainsUnknowns() }
 
-// checkInputs validates news and fills defaults. It never fails on unknowns.
+// checkInputs validates the inputs of a command:remote:Command and fills
+// defaults. It never fails on unknowns.
 func checkInputs(news propertyMap) (propertyMap, []checkFailure) {
+	out, fails := checkCommon(news, remoteCmdTok, inputKeys, nil)
+	fail := func(prop, format string, args ...any) {
+		fails = append(fails, checkFailure{Property: prop, Reason: fmt.Sprintf(format, args...)})
+	}
+	conn, ok := present(news, "connection")
+	switch {
+	case !ok:
+		fail("connection", "missing required property 'connection'")
+	case conn.IsComputed():
+		// Unknown during preview: nothing to validate or default yet.
+	case !conn.IsObject():
+		fail("connection", "connection must be an object, got %s", conn.TypeString())
+	default:
+		c, cf := checkConnection(conn.ObjectValue())
+		fails = append(fails, cf...)
+		out["connection"] = resource.NewObjectProperty(c)
+	}
+	return out, fails
+}
+
+// checkCommon validates the inputs both resource types share (commands, stdin,
+// environment, triggers, logging, addPreviousOutputInEnv), flags keys outside
+// keys (unsupported ones with their reason), and fills defaults.
+func checkCommon(news propertyMap, tok string, keys map[resource.PropertyKey]bool,
+	unsupported map[resource.PropertyKey]string,
+) (propertyMap, []checkFailure) {
 	out := news.Copy()
 	var fails []checkFailure
 	fail := func(prop, format string, args ...any) {
@@ -81,12 +120,18 @@ func checkInputs(news propertyMap) (propertyMap, []checkFailure) {
 	}
 
 	for _, k := range sortedKeys(news) {
-		if !inputKeys[k] && !resource.IsInternalPropertyKey(k) {
-			if k == "stdout" || k == "stderr" {
-				fail(string(k), "%q is an output property and cannot be set", k)
-			} else {
-				fail(string(k), "unknown property %q for %s", k, remoteCmdTok)
+		if keys[k] || resource.IsInternalPropertyKey(k) {
+			continue
+		}
+		if why, bad := unsupported[k]; bad {
+			// null or an empty list asks for nothing and is accepted.
+			if v, set := present(news, k); set && !(v.IsArray() && len(v.ArrayValue()) == 0) {
+				fail(string(k), "%s is not supported: %s", k, why)
 			}
+		} else if k == "stdout" || k == "stderr" {
+			fail(string(k), "%q is an output property and cannot be set", k)
+		} else {
+			fail(string(k), "unknown property %q for %s", k, tok)
 		}
 	}
 
@@ -123,19 +168,34 @@ func checkInputs(news propertyMap) (propertyMap, []checkFailure) {
 			}
 		}
 	}
+	return out, fails
+}
 
-	conn, ok := present(news, "connection")
-	switch {
-	case !ok:
-		fail("connection", "missing required property 'connection'")
-	case conn.IsComputed():
-		// Unknown during preview: nothing to validate or default yet.
-	case !conn.IsObject():
-		fail("connection", "connection must be an object, got %s", conn.TypeString())
-	default:
-		c, cf := checkConnection(conn.ObjectValue())
-		fails = append(fails, cf...)
-		out["connection"] = resource.NewObjectProperty(c)
+// checkLocalInputs validates the inputs of a command:local:Command and fills
+// defaults. It never fails on unknowns. The interpreter default is applied
+// when the command runs, not recorded in the inputs (as upstream).
+func checkLocalInputs(news propertyMap) (propertyMap, []checkFailure) {
+	out, fails := checkCommon(news, localCmdTok, localInputKeys, unsupportedLocalKeys)
+	fail := func(prop, format string, args ...any) {
+		fails = append(fails, checkFailure{Property: prop, Reason: fmt.Sprintf(format, args...)})
+	}
+	if v, ok := present(news, "dir"); ok && known(v) && !v.IsString() {
+		fail("dir", "dir must be a string, got %s", v.TypeString())
+	}
+	if v, ok := present(news, "interpreter"); ok && !v.IsComputed() {
+		if !v.IsArray() {
+			fail("interpreter", "interpreter must be a list of strings, got %s", v.TypeString())
+		} else {
+			for i, a := range v.ArrayValue() {
+				switch {
+				case !known(a):
+				case !a.IsString():
+					fail(fmt.Sprintf("interpreter[%d]", i), "interpreter elements must be strings, got %s", a.TypeString())
+				case i == 0 && a.StringValue() == "":
+					fail("interpreter[0]", "interpreter[0] (the program to run) must not be empty")
+				}
+			}
+		}
 	}
 	return out, fails
 }

@@ -1,7 +1,8 @@
 // Command pulumi-resource-command is a small, self-written stand-in for the
-// Pulumi "command" resource provider plugin. It implements only the
-// command:remote:Command resource, with the property names, defaults and
-// lifecycle of upstream pulumi-command 1.0.x (see README.md for the subset).
+// Pulumi "command" resource provider plugin. It implements the
+// command:remote:Command and command:local:Command resources, with the property
+// names, defaults and lifecycle of upstream pulumi-command 1.0.x (see README.md
+// for the subset).
 package main
 
 import (
@@ -10,6 +11,8 @@ import (
 	"os"
 	"sync"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -23,11 +26,16 @@ var version = "1.0.1"
 const (
 	packageName  = "command"
 	remoteCmdTok = "command:remote:Command"
+	localCmdTok  = "command:local:Command"
 )
 
 func main() {
-	err := provider.Main(packageName, func(_ *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
-		return newProvider(), nil
+	err := provider.Main(packageName, func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+		p := newProvider()
+		if host != nil { // a nil *HostClient must not become a non-nil interface
+			p.host = host
+		}
+		return p, nil
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-resource-command: %v\n", err)
@@ -38,10 +46,18 @@ func main() {
 type cmdProvider struct {
 	pulumirpc.UnimplementedResourceProviderServer
 
-	// ctx is cancelled by Cancel; every SSH operation derives from it.
+	// ctx is cancelled by Cancel; every command (SSH or local) derives from it.
 	ctx    context.Context
 	cancel context.CancelFunc
 	once   sync.Once
+
+	// host is the engine's HostClient (provider.Main); nil in unit tests.
+	host engineLogger
+}
+
+// engineLogger is the part of *provider.HostClient the provider uses.
+type engineLogger interface {
+	Log(ctx context.Context, sev diag.Severity, urn resource.URN, msg string) error
 }
 
 func newProvider() *cmdProvider {
@@ -98,22 +114,33 @@ func (p *cmdProvider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, e
 	return &emptypb.Empty{}, nil
 }
 
-func checkType(tok string) error {
-	if tok != remoteCmdTok {
-		return fmt.Errorf("unknown resource type %q (this provider only implements %s)", tok, remoteCmdTok)
+// checkType returns the resource type token of a request, or an error for a
+// type this provider does not implement.
+func checkType(urn, typ string) (string, error) {
+	tok := resourceType(urn, typ)
+	if tok != remoteCmdTok && tok != localCmdTok {
+		return "", fmt.Errorf("unknown resource type %q (this provider only implements %s and %s)",
+			tok, remoteCmdTok, localCmdTok)
 	}
-	return nil
+	return tok, nil
 }
 
 func (p *cmdProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+	tok, err := checkType(req.GetUrn(), req.GetType())
+	if err != nil {
 		return nil, err
 	}
 	news, err := unmarshal(req.GetNews(), "check.news")
 	if err != nil {
 		return nil, err
 	}
-	checked, failures := checkInputs(news)
+	var checked propertyMap
+	var failures []checkFailure
+	if tok == localCmdTok {
+		checked, failures = checkLocalInputs(news)
+	} else {
+		checked, failures = checkInputs(news)
+	}
 	out, err := marshal(checked, "check.inputs")
 	if err != nil {
 		return nil, err
@@ -126,7 +153,7 @@ func (p *cmdProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pu
 }
 
 func (p *cmdProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+	if _, err := checkType(req.GetUrn(), req.GetType()); err != nil {
 		return nil, err
 	}
 	olds, err := unmarshal(req.GetOlds(), "diff.olds")

@@ -63,8 +63,12 @@ func commandEnv(inputs propertyMap, prev propertyMap) map[string]string {
 
 // execute runs the command named by op from inputs (if any) and returns the
 // new state: inputs + stdout + stderr. With no command, the previous
-// stdout/stderr (if any) are kept.
-func (p *cmdProvider) execute(ctx context.Context, op string, cmd *string, inputs, prev propertyMap) (propertyMap, error) {
+// stdout/stderr (if any) are kept. tok selects where the command runs (SSH for
+// remote, a local process for local); `warning: ` lines of its stderr are
+// reported to the engine on urn whether or not the command succeeded.
+func (p *cmdProvider) execute(ctx context.Context, tok string, urn resource.URN, op string, cmd *string,
+	inputs, prev propertyMap,
+) (propertyMap, error) {
 	state := inputs.Copy()
 	state["stdout"] = resource.NewStringProperty("")
 	state["stderr"] = resource.NewStringProperty("")
@@ -79,11 +83,21 @@ func (p *cmdProvider) execute(ctx context.Context, op string, cmd *string, input
 	if cmd == nil {
 		return state, nil
 	}
-	conn, err := parseConnection(inputs["connection"])
-	if err != nil {
-		return nil, err
+	env, stdin := commandEnv(inputs, prev), strProp(inputs, "stdin")
+	var res runResult
+	var err error
+	if tok == localCmdTok {
+		var lc localConfig
+		if lc, err = parseLocal(inputs); err == nil {
+			res, err = runLocal(ctx, lc, op, *cmd, env, stdin)
+		}
+	} else {
+		var conn connConfig
+		if conn, err = parseConnection(inputs["connection"]); err == nil {
+			res, err = runRemote(ctx, conn, op, *cmd, env, stdin)
+		}
 	}
-	res, err := runRemote(ctx, conn, op, *cmd, commandEnv(inputs, prev), strProp(inputs, "stdin"))
+	p.reportWarnings(ctx, urn, res.Stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +107,8 @@ func (p *cmdProvider) execute(ctx context.Context, op string, cmd *string, input
 }
 
 func (p *cmdProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+	tok, err := checkType(req.GetUrn(), req.GetType())
+	if err != nil {
 		return nil, err
 	}
 	inputs, err := unmarshal(req.GetProperties(), "create.properties")
@@ -113,7 +128,7 @@ func (p *cmdProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) 
 	}
 	ctx, cancel := p.opContext(ctx, req.GetTimeout())
 	defer cancel()
-	state, err := p.execute(ctx, "create", strProp(inputs, "create"), inputs, nil)
+	state, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), "create", strProp(inputs, "create"), inputs, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +140,8 @@ func (p *cmdProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) 
 }
 
 func (p *cmdProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+	tok, err := checkType(req.GetUrn(), req.GetType())
+	if err != nil {
 		return nil, err
 	}
 	olds, err := unmarshal(req.GetOlds(), "update.olds")
@@ -145,7 +161,7 @@ func (p *cmdProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) 
 	}
 	ctx, cancel := p.opContext(ctx, req.GetTimeout())
 	defer cancel()
-	state, err := p.execute(ctx, op, cmd, news, olds)
+	state, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), op, cmd, news, olds)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +173,8 @@ func (p *cmdProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) 
 }
 
 func (p *cmdProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+	tok, err := checkType(req.GetUrn(), req.GetType())
+	if err != nil {
 		return nil, err
 	}
 	olds, err := unmarshal(req.GetProperties(), "delete.properties")
@@ -170,7 +187,7 @@ func (p *cmdProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) 
 	}
 	ctx, cancel := p.opContext(ctx, req.GetTimeout())
 	defer cancel()
-	if _, err := p.execute(ctx, "delete", cmd, olds, olds); err != nil {
+	if _, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), "delete", cmd, olds, olds); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil
@@ -178,7 +195,7 @@ func (p *cmdProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) 
 
 // Read returns the recorded state unchanged (a refresh never re-runs commands).
 func (p *cmdProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if err := checkType(resourceType(req.GetUrn(), req.GetType())); err != nil {
+	if _, err := checkType(req.GetUrn(), req.GetType()); err != nil {
 		return nil, err
 	}
 	inputs := req.GetInputs()

@@ -3,7 +3,8 @@ package main
 import "encoding/json"
 
 // schemaJSON returns a minimal Pulumi package schema describing the subset of
-// package "command" this plugin implements (only command:remote:Command).
+// package "command" this plugin implements (command:remote:Command and
+// command:local:Command, without assetPaths/archivePaths).
 func schemaJSON() string {
 	str := map[string]any{"type": "string"}
 	secretStr := map[string]any{"type": "string", "secret": true}
@@ -42,11 +43,25 @@ func schemaJSON() string {
 	for k, v := range inputs {
 		outputs[k] = v
 	}
+	localInputs := map[string]any{
+		"dir": map[string]any{"type": "string", "description": "The directory from which to run the command from."},
+		"interpreter": map[string]any{"type": "array", "items": str,
+			"description": `The program and arguments to run the command. Defaults to ["/bin/sh", "-c"].`},
+	}
+	for k, v := range inputs {
+		if k != "connection" {
+			localInputs[k] = v
+		}
+	}
+	localOutputs := map[string]any{"stdout": str, "stderr": str}
+	for k, v := range localInputs {
+		localOutputs[k] = v
+	}
 	schema := map[string]any{
 		"name":        packageName,
 		"version":     version,
 		"displayName": "Command (kubeadm-pulumi stand-in)",
-		"description": "Minimal stand-in for the Pulumi Command provider: command:remote:Command over SSH only.",
+		"description": "Minimal stand-in for the Pulumi Command provider: command:remote:Command over SSH and command:local:Command.",
 		"types": map[string]any{
 			"command:remote:Connection": conn,
 			"command:common:Logging": map[string]any{
@@ -64,6 +79,12 @@ func schemaJSON() string {
 				"properties":      outputs,
 				"requiredInputs":  []string{"connection"},
 				"required":        []string{"connection", "stdout", "stderr"},
+			},
+			localCmdTok: map[string]any{
+				"description":     "A local command to be executed (assetPaths/archivePaths are not implemented).",
+				"inputProperties": localInputs,
+				"properties":      localOutputs,
+				"required":        []string{"stdout", "stderr"},
 			},
 		},
 	}

@@ -1,0 +1,164 @@
+"""Shell for kubeadm join's worker phases and for a worker's removal. Pure: values in, script text out.
+
+The token scripts run on the first control plane with admin.conf; `join_worker` runs on the joining host. As in
+phase_scripts: POSIX-ish sh run as root over SSH, `[<phase>] ...` lines, no key material or token secret printed
+except the minted token on the token step's own stdout (a secret output). Lines starting with `warning: ` on
+stderr are shown by the engine as warnings.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from components import constants as c
+from components.config import Taint
+
+_ADMIN = f"{c.KUBERNETES_DIR}/{c.ADMIN_KUBECONFIG}"
+_KUBELET_CONF = f"{c.KUBERNETES_DIR}/{c.KUBELET_KUBECONFIG}"
+_KUBECTL = f'k() {{ kubectl --kubeconfig={_ADMIN} --request-timeout=20s "$@"; }}'
+
+
+def mint_token(node: str, ttl_minutes: int = c.JOIN_TOKEN_TTL_MINUTES) -> str:
+    """`kubeadm token create` for one join: a fresh token Secret, printed as `<id>.<secret>` on stdout only.
+
+    Tokens an earlier, unfinished join of the same node left behind are deleted first."""
+    label = f"{c.JOIN_TOKEN_NODE_LABEL}={node}"
+    fields = (
+        "'apiVersion: v1' 'kind: Secret' "
+        f"'type: {c.BOOTSTRAP_TOKEN_SECRET_TYPE}' 'metadata:' \"  name: {c.BOOTSTRAP_TOKEN_SECRET_PREFIX}$id\" "
+        f"'  namespace: {c.KUBE_SYSTEM_NAMESPACE}' '  labels:' '    {c.JOIN_TOKEN_NODE_LABEL}: {node}' 'stringData:' "
+        # Quoted: an all-digit id or a timestamp would otherwise not be YAML strings.
+        '"  token-id: \\"$id\\"" "  token-secret: \\"$secret\\"" "  expiration: \\"$expiration\\"" '
+        "'  usage-bootstrap-authentication: \"true\"' '  usage-bootstrap-signing: \"true\"' "
+        f"'  auth-extra-groups: {c.BOOTSTRAP_TOKEN_GROUP}' '  description: \"{c.JOIN_TOKEN_DESCRIPTION}\"'"
+    )
+    return f"""\
+set -e
+{_KUBECTL}
+k -n {c.KUBE_SYSTEM_NAMESPACE} delete secret -l {shlex.quote(label)} --ignore-not-found >/dev/null
+pick() {{ tr -dc {c.BOOTSTRAP_TOKEN_ALPHABET} </dev/urandom | head -c "$1"; }}
+id=$(pick 6); secret=$(pick 16)
+expiration=$(date -u -d '+{ttl_minutes} minutes' +%Y-%m-%dT%H:%M:%SZ)
+printf '%s\\n' {fields} | k create -f - >/dev/null
+printf '%s.%s' "$id" "$secret"
+"""
+
+
+def delete_token(source: str) -> str:
+    """`kubeadm token delete` of the token in `source` (`stdin`, or `previous`: this step's own earlier stdout)."""
+    read = "token=$(cat)" if source == "stdin" else "token=${PULUMI_COMMAND_STDOUT:-}"
+    return f"""\
+{read}
+{_KUBECTL}
+[ -n "$token" ] || exit 0
+if k -n {c.KUBE_SYSTEM_NAMESPACE} delete secret "{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}${{token%%.*}}" --ignore-not-found >/dev/null; then
+  echo "[join] bootstrap token ${{token%%.*}} deleted"
+else
+  echo "warning: could not delete bootstrap token ${{token%%.*}}: it expires on its own within {c.JOIN_TOKEN_TTL_MINUTES} minutes" >&2
+fi
+"""
+
+
+def join_worker(node: str, endpoint: str, ca_cert_hash: str, token_urn: str, timeout: int = 300) -> str:
+    """kubeadm join for a worker: token discovery pinned by the CA hash, bootstrap-kubelet.conf, then the kubelet's
+    own TLS bootstrap; done when the Node is registered. The token (`<id>.<secret>`) comes on stdin.
+
+    `token_urn` names the token step in the error for a token that is no longer valid (an earlier failed run)."""
+    bootstrap = f"{c.KUBERNETES_DIR}/{c.BOOTSTRAP_KUBELET_KUBECONFIG}"
+    info = f"/api/v1/namespaces/{c.KUBE_PUBLIC_NAMESPACE}/configmaps/{c.CLUSTER_INFO_CONFIGMAP}"
+    return f"""\
+set -e
+token=$(cat)
+node={shlex.quote(node)}
+endpoint=https://{endpoint}
+deadline=$(( $(date +%s) + {timeout} ))
+# An anonymous HTTPS GET of cluster-info (as kubeadm's discovery does); extra arguments go to openssl s_client.
+get_cluster_info() {{
+  printf 'GET {info} HTTP/1.0\\r\\nHost: {endpoint}\\r\\n\\r\\n' \\
+    | openssl s_client -connect {endpoint} -quiet "$@" 2>/dev/null | sed '1,/^\\r$/d'
+}}
+fail() {{ echo "[join] $node: $1" >&2; [ -z "${{2:-}}" ] || journalctl -u kubelet --no-pager -n 15 >&2; exit 1; }}
+late() {{ [ "$(date +%s)" -ge "$deadline" ]; }}
+if [ ! -s {_KUBELET_CONF} ]; then
+  # discovery: read cluster-info anonymously and pin its CA by the hash before trusting anything in it
+  ca=$(mktemp); trap 'rm -f "$ca"' EXIT
+  until info=$(get_cluster_info) && echo "$info" | grep -q "certificate-authority-data"; do
+    late && fail "no cluster-info at $endpoint after {timeout}s"
+    sleep 3
+  done
+  ca_data=$(echo "$info" | grep -o 'certificate-authority-data: [A-Za-z0-9+/=]*' | head -n1 | cut -d' ' -f2)
+  server=$(echo "$info" | grep -o 'server: https://[^\\\\" ]*' | head -n1 | cut -d' ' -f2)
+  echo "$ca_data" | base64 -d > "$ca"
+  hash=sha256:$(openssl x509 -pubkey -noout -in "$ca" | openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1)
+  [ "$hash" = {shlex.quote(ca_cert_hash)} ] || fail "the cluster CA at $endpoint has hash $hash, expected {ca_cert_hash}: not joining"
+  # The server must prove it holds a certificate of the pinned CA before anything is trusted.
+  get_cluster_info -CAfile "$ca" -verify_return_error | grep -q "certificate-authority-data" \\
+    || fail "$endpoint does not present a certificate of the pinned CA"
+  # The bootstrap signer signs cluster-info for every valid token within seconds of its creation.
+  signed=$(( $(date +%s) + 60 ))
+  until get_cluster_info -CAfile "$ca" | grep -q "jws-kubeconfig-${{token%%.*}}"; do
+    [ "$(date +%s)" -lt "$signed" ] || fail "bootstrap token ${{token%%.*}} is not valid any more (it expired or was \\
+deleted after an earlier failed run); mint a new one with: pulumi up --replace '{token_urn}'"
+    sleep 2
+  done
+  umask 077
+  printf '%s\\n' 'apiVersion: v1' 'clusters:' '- cluster:' "    certificate-authority-data: $ca_data" \\
+    "    server: $server" '  name: kubernetes' 'contexts:' '- context:' '    cluster: kubernetes' \\
+    '    user: tls-bootstrap-token-user' '  name: tls-bootstrap-token-user@kubernetes' \\
+    'current-context: tls-bootstrap-token-user@kubernetes' 'kind: Config' 'users:' \\
+    '- name: tls-bootstrap-token-user' '  user:' "    token: $token" > {bootstrap}.tmp
+  mv -f {bootstrap}.tmp {bootstrap}
+  echo "[join] discovery: cluster CA pinned ($hash), {bootstrap} written"
+fi
+systemctl daemon-reload && systemctl enable kubelet >/dev/null 2>&1 && systemctl restart kubelet
+until [ -s {_KUBELET_CONF} ] && kubectl --kubeconfig={_KUBELET_CONF} --request-timeout=5s get node "$node" >/dev/null 2>&1; do
+  late && fail "the Node did not register within {timeout}s (TLS bootstrap)" logs
+  sleep 2
+done
+rm -f {bootstrap}
+echo "[kubelet-start] $node: TLS bootstrap done, Node registered"
+"""
+
+
+def mark_worker(node: str, labels: tuple[tuple[str, str], ...], taints: tuple[Taint, ...]) -> str:
+    """The worker's configured labels and taints on its Node. Those an earlier run set and the config no longer
+    has are removed (their keys come from this step's previous stdout); labels and taints of others are kept."""
+    label_keys = " ".join(k for k, _ in labels)
+    taint_keys = " ".join(f"{t.key}:{t.effect}" for t in taints)
+    lines = [
+        _KUBECTL,
+        "set -e",
+        f"node={shlex.quote(node)}",
+        'previous() { printf \'%s\\n\' "${PULUMI_COMMAND_STDOUT:-}" | sed -n "s/^$1: //p"; }',
+        f"for key in $(previous labels); do case ' {label_keys} ' in *\" $key \"*) ;; "
+        '*) k label node "$node" "$key-" >/dev/null 2>&1 || true ;; esac; done',
+        f"for key in $(previous taints); do case ' {taint_keys} ' in *\" $key \"*) ;; "
+        '*) k taint node "$node" "$key-" >/dev/null 2>&1 || true ;; esac; done',
+    ]
+    if labels:
+        args = " ".join(shlex.quote(f"{k}={v}") for k, v in labels)
+        lines.append(f'k label node "$node" {args} --overwrite >/dev/null')
+    for taint in taints:
+        lines.append(f'k taint node "$node" {shlex.quote(str(taint))} --overwrite >/dev/null')
+    lines += [f"echo 'labels: {label_keys}'", f"echo 'taints: {taint_keys}'"]
+    return "\n".join(lines) + "\n"
+
+
+def remove_node(node: str, address: str, drain_timeout: int = c.DRAIN_TIMEOUT_SECONDS) -> str:
+    """A worker leaving the cluster: cordon, drain (only when its kubelet answers), delete the Node."""
+    return f"""\
+{_KUBECTL}
+node={shlex.quote(node)}
+found=$(k get node "$node" -o name --ignore-not-found) || {{ echo "[remove] $node: API server unreachable, Node not deleted" >&2; exit 1; }}
+[ -n "$found" ] || {{ echo "[remove] $node: no Node object"; exit 0; }}
+k cordon "$node" >/dev/null
+if timeout 5 bash -c 'exec 3<>/dev/tcp/{address}/{c.KUBELET_PORT}' 2>/dev/null; then
+  k drain "$node" --ignore-daemonsets --delete-emptydir-data --force --timeout={drain_timeout}s >/dev/null \\
+    || {{ echo "[remove] $node: drain did not finish within {drain_timeout}s; the Node stays, cordoned" >&2; exit 1; }}
+  echo "[remove] $node drained"
+else
+  echo "warning: $node: its kubelet at {address}:{c.KUBELET_PORT} does not answer; not draining, its pods go with the Node" >&2
+fi
+k delete node "$node" --wait=false >/dev/null
+echo "[remove] Node $node deleted"
+"""

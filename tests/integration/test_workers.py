@@ -1,0 +1,158 @@
+"""Issue 5's proof: workers join through TLS bootstrap, scale by config, leave cleanly, and destroy resets all."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import time
+
+import pytest
+from cryptography import x509
+from lab_hosts import on_host
+
+import lab
+from components import join_scripts
+from lab import kubernetes
+
+pytestmark = pytest.mark.integration
+
+LAB = "itest-workers"
+CLEAN = (
+    "find /etc/kubernetes /var/lib/kubelet /var/lib/etcd -mindepth 1 -not -type d 2>/dev/null | head; "
+    "systemctl is-active kubelet || true"
+)
+
+
+def requested_cn(csr: dict) -> str:
+    request = x509.load_pem_x509_csr(base64.b64decode(csr["spec"]["request"]))
+    return str(request.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value)
+
+
+@pytest.fixture(scope="module")
+def nodes():
+    try:
+        yield lab.up(LAB, 4, write_config=False)
+    finally:
+        lab.down(LAB)
+
+
+def test_workers_join_scale_and_leave(nodes, make_stack, tmp_path):
+    cp, w2, w3, w4 = nodes
+    stack = make_stack("workers")
+
+    def worker(node, **marks):
+        return {"name": node.name, "address": node.address, **marks}
+
+    def configure(*workers) -> None:
+        stack.set_config({"workers": list(workers)})
+
+    stack.set_config(
+        {
+            "clusterName": "workers",
+            "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+            "controlPlanes": [{"name": cp.name, "address": cp.address}],
+            "kubeletConfiguration": {"failCgroupV1": False},
+        }
+    )
+    taint = {"key": "dedicated", "value": "batch", "effect": "NoSchedule"}
+    configure(worker(w2, labels={"tier": "web"}), worker(w3, taints=[taint]))
+    timings = {}
+
+    def up(phase: str) -> str:
+        started = time.monotonic()
+        result = stack.pulumi("up", "--yes", "--skip-preview")
+        timings[phase] = time.monotonic() - started
+        return result.stdout + result.stderr
+
+    up("1 control plane + 2 workers")
+    kubeconfig = tmp_path / "admin.conf"
+    kubeconfig.write_text(stack.outputs()["admin_kubeconfig"])
+    kubectl_bin = kubernetes.build().unit("kubernetes") / "bin" / "kubectl"
+
+    def kubectl(*args: str) -> str:
+        result = subprocess.run(
+            [str(kubectl_bin), f"--kubeconfig={kubeconfig}", *args], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+    def node_names() -> list[str]:
+        return sorted(kubectl("get", "nodes", "-o", "jsonpath={.items[*].metadata.name}").split())
+
+    def valid_tokens() -> list[str]:
+        secrets = json.loads(
+            kubectl(
+                "-n",
+                "kube-system",
+                "get",
+                "secrets",
+                "--field-selector=type=bootstrap.kubernetes.io/token",
+                "-o",
+                "json",
+            )
+        )["items"]
+        return [s["metadata"]["name"] for s in secrets if "usage-bootstrap-authentication" in s["data"]]
+
+    assert node_names() == [cp.name, w2.name, w3.name]
+    # Each worker's kubelet bootstrapped itself: its CSR, made with that join's own token, was approved by the RBAC
+    # init created, and its client certificate is signed by the cluster CA.
+    csrs = json.loads(kubectl("get", "csr", "-o", "json"))["items"]
+    requestors = {}
+    for w in (w2, w3):
+        mine = [
+            r
+            for r in csrs
+            if r["spec"]["username"].startswith("system:bootstrap:") and requested_cn(r) == f"system:node:{w.name}"
+        ]
+        assert mine, f"no bootstrap CSR for {w.name}"
+        assert all(any(c["type"] == "Approved" for c in r["status"]["conditions"]) for r in mine)
+        requestors[w.name] = mine[0]["spec"]["username"]
+        assert "OK" in on_host(
+            w, "openssl verify -CAfile /etc/kubernetes/pki/ca.crt /var/lib/kubelet/pki/kubelet-client-current.pem"
+        )
+        assert not on_host(w, "ls /etc/kubernetes/bootstrap-kubelet.conf 2>/dev/null", check=False)
+    assert len(set(requestors.values())) == 2, requestors  # one token per join
+    labels = json.loads(kubectl("get", "node", w2.name, "-o", "jsonpath={.metadata.labels}"))
+    assert labels["tier"] == "web"
+    taints = json.loads(kubectl("get", "node", w3.name, "-o", "jsonpath={.spec.taints}"))
+    assert taint in taints
+    assert valid_tokens() == []
+    stack.pulumi("preview", "--expect-no-changes")
+
+    # A CA that does not match the pin stops discovery before anything is written.
+    wrong = join_scripts.join_worker(w4.name, f"{cp.address}:6443", "sha256:" + "0" * 64, "urn:test", timeout=30)
+    result = subprocess.run(
+        lab.ssh_argv(w4.address, [wrong]), input="abcdef.0123456789abcdef", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert f"expected sha256:{'0' * 64}: not joining" in result.stderr
+    assert on_host(w4, "ls /etc/kubernetes").split() == ["manifests"]
+
+    # Adding a worker touches only that worker's resources.
+    configure(worker(w2, labels={"tier": "web"}), worker(w3, taints=[taint]), worker(w4))
+    preview = json.loads(stack.pulumi("preview", "--json").stdout)
+    changed = [s["urn"].rsplit("::", 1)[1] for s in preview["steps"] if s["op"] != "same"]
+    assert changed and all(w4.name in name for name in changed), changed
+    up("add a worker")
+    assert node_names() == [cp.name, w2.name, w3.name, w4.name]
+    assert valid_tokens() == []
+
+    # Removing a worker drains it, deletes its Node and resets its host.
+    configure(worker(w3, taints=[taint]), worker(w4))
+    up("remove a worker")
+    assert node_names() == [cp.name, w3.name, w4.name]
+    assert on_host(w2, CLEAN).split() == ["inactive"]
+
+    # A worker whose host is down is still removed from the cluster; the run says its host was not reset.
+    lab.stop_node(w3.name, name=LAB)
+    configure(worker(w4))
+    output = up("remove a stopped worker")
+    assert node_names() == [cp.name, w4.name]
+    assert f"{w3.name} ({w3.address}) is unreachable over SSH: the host was NOT reset" in output
+    assert valid_tokens() == []
+
+    stack.pulumi("destroy", "--yes", "--skip-preview")
+    for host in (cp, w2, w4):
+        assert on_host(host, CLEAN).split() == ["inactive"], host.name
+    print("\n[timing] " + "; ".join(f"{k}: {v:.1f}s" for k, v in timings.items()))
