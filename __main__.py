@@ -30,6 +30,8 @@ try:
 except cluster_config.ConfigError as error:
     # RunError prints just the message: the operator needs the field paths, not a traceback.
     raise pulumi.RunError(str(error)) from None
+for warning in config.warnings:
+    pulumi.log.warn(warning)
 private_keys = {
     path: pulumi.Output.secret(path.read_text()) for path in {host.ssh.private_key_file for host in config.hosts}
 }

@@ -18,10 +18,12 @@ import pulumi
 
 from components import cluster_objects as objects
 from components import constants as c
-from components import node_files, phase_scripts, remote
+from components import etcd_scripts, node_files, phase_scripts, remote
 from components.cluster_addons import coredns_objects
 from components.cluster_apply import ClusterApply, ClusterApplyArgs
 from components.config import ROLE_CONTROL_PLANE, ClusterConfig
+from components.control_plane_join import ControlPlaneJoin, ControlPlaneJoinArgs
+from components.control_plane_set import ControlPlaneSet
 from components.host_files import HostFiles, HostFilesArgs
 from components.k8s_objects import render_objects
 from components.kube_proxy_objects import kube_proxy_objects
@@ -31,6 +33,7 @@ from components.node_join import NodeJoin, NodeJoinArgs
 from components.pki import ClusterPki, ClusterPkiArgs
 from components.preflight import Preflight, PreflightArgs
 from components.reset import Reset, ResetArgs
+from components.static_pod_flags import etcd_peer_url
 from components.upload_certs import EncryptedCerts, delete_script, kubeadm_certs_objects, upload_script
 from components.wait_control_plane import WaitControlPlane, WaitControlPlaneArgs
 
@@ -53,7 +56,11 @@ class Cluster(pulumi.ComponentResource):
 
         # reset: every host resource depends on it, so `pulumi destroy` resets each host after the rest is gone;
         # the workers' resets depend on the control planes', so on destroy the workers are reset first.
-        resets = {h.name: Reset(f"reset-{h.name}", ResetArgs(host=h), self._child) for h in config.control_planes}
+        # A control-plane change that would cost etcd its quorum fails here, at preview, before any host is touched.
+        guard = ControlPlaneSet("control-planes", config.control_planes, self._child)
+        resets = {
+            h.name: Reset(f"reset-{h.name}", ResetArgs(host=h), self._after(guard)) for h in config.control_planes
+        }
         control_plane_resets = list(resets.values())
         for w in config.workers:
             resets[w.name] = Reset(f"reset-{w.name}", ResetArgs(host=w), self._after(*control_plane_resets))
@@ -78,7 +85,8 @@ class Cluster(pulumi.ComponentResource):
         manifests: dict[str, list[pulumi.Input[str]]] = {}
         for h in config.hosts:
             kubelet = node_files.kubelet_files(config, h)
-            static_pods = node_files.static_pod_files(config, h)
+            # A joining control plane gets its etcd manifest from ControlPlaneJoin, once its member is added.
+            static_pods = node_files.static_pod_files(config, h, etcd=h == first)
             manifests[h.name] = [f.content for f in static_pods]
             files = pki.files_for(h) + kubeconfig.files_for(h) + static_pods + kubelet
             # No file may land on a host that failed preflight; nothing flows from preflight to the files.
@@ -138,6 +146,22 @@ class Cluster(pulumi.ComponentResource):
             phase_scripts.kubelet_finalize(f"{c.NODE_USER_PREFIX}{first.name}"),
             bootstrap,
         )
+        # Control planes join one at a time; workers do not wait for them.
+        joined = bootstrap
+        for h in config.control_planes[1:]:
+            join_cp = ControlPlaneJoinArgs(
+                config=config,
+                host=h,
+                connection=conn[h.name],
+                first=conn[first.name],
+                kubelet_started=kubelets[h.name].started,
+                manifests=manifests[h.name],
+                after=joined,
+            )
+            joined = ControlPlaneJoin(f"join-{h.name}", join_cp, self._child).done
+        # Control planes that left the config leave etcd (and the cluster), after any joining ones have joined.
+        peers = [etcd_peer_url(h.address) for h in config.control_planes]
+        self._step("etcd-members", conn[first.name], etcd_scripts.remove_members(peers), joined)
         for w in config.workers:
             join = NodeJoinArgs(
                 host=w,

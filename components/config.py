@@ -124,6 +124,8 @@ class ClusterConfig:
     control_planes: tuple[Host, ...]
     workers: tuple[Host, ...]
     ignore_preflight_errors: frozenset[str]
+    # Valid but questionable choices, for the operator to see (an even number of control planes).
+    warnings: tuple[str, ...] = ()
 
     @property
     def hosts(self) -> tuple[Host, ...]:
@@ -172,6 +174,17 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     workers = _parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems, node_marks=True)
     if raw.get("controlPlanes") is not None and not control_planes and not problems.lines:
         problems.add("controlPlanes", "at least one control-plane host is required")
+    warnings = []
+    if len(control_planes) > 1 and endpoint is None:
+        problems.add(
+            "controlPlaneEndpoint",
+            f"is required with {len(control_planes)} control planes: a load balancer or DNS name in front of them all",
+        )
+    if len(control_planes) > 1 and len(control_planes) % 2 == 0:
+        warnings.append(
+            f"controlPlanes: {len(control_planes)} control planes tolerate no more failures than "
+            f"{len(control_planes) - 1}; an odd number (3, 5) is what etcd's quorum rewards"
+        )
     _check_unique(control_planes + workers, problems)
 
     ignored = raw.get("ignorePreflightErrors", [])
@@ -198,6 +211,7 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
         control_planes=tuple(host for _, host in control_planes),
         workers=tuple(host for _, host in workers),
         ignore_preflight_errors=frozenset(i.lower() for i in ignored),
+        warnings=tuple(warnings),
     )
 
 

@@ -5,6 +5,8 @@ Keys, certificates and kubeconfigs come from ClusterPki and Kubeconfigs; these a
 
 from __future__ import annotations
 
+import pulumi
+
 from components import constants as c
 from components.config import ROLE_CONTROL_PLANE, ClusterConfig, Host
 from components.kubelet_config import render_instance_config, render_kubeadm_flags_env, render_kubelet_config
@@ -13,13 +15,26 @@ from components.static_pod_specs import STATIC_PODS
 from components.static_pods import manifest_path, render_manifest
 
 
-def static_pod_files(config: ClusterConfig, host: Host) -> list[HostFile]:
-    """etcd and control-plane phases: the four static pod manifests of a control-plane host (0600, as kubeadm)."""
+def static_pod_files(config: ClusterConfig, host: Host, *, etcd: bool = True) -> list[HostFile]:
+    """etcd and control-plane phases: the static pod manifests of a control-plane host (0600, as kubeadm).
+
+    `etcd=False` leaves out etcd's: a joining control plane gets it only once its member is added (etcd_file)."""
     if host.role != ROLE_CONTROL_PLANE:
         return []
     return [
-        HostFile(manifest_path(spec), render_manifest(spec, config, host), c.PRIVATE_FILE_MODE) for spec in STATIC_PODS
+        HostFile(manifest_path(spec), render_manifest(spec, config, host), c.PRIVATE_FILE_MODE)
+        for spec in STATIC_PODS
+        if etcd or spec.name != c.ETCD
     ]
+
+
+def etcd_file(config: ClusterConfig, host: Host, initial_cluster: pulumi.Input[str]) -> HostFile:
+    """control-plane-join etcd: the etcd manifest of a joining member, with the --initial-cluster etcd reported."""
+    spec = next(s for s in STATIC_PODS if s.name == c.ETCD)
+    text = pulumi.Output.from_input(initial_cluster).apply(
+        lambda members: render_manifest(spec, config, host, etcd_initial_cluster=members)
+    )
+    return HostFile(manifest_path(spec), text, c.PRIVATE_FILE_MODE)
 
 
 def kubelet_files(config: ClusterConfig, host: Host) -> list[HostFile]:

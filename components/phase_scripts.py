@@ -60,14 +60,19 @@ echo "[reset] cleaned {c.KUBERNETES_DIR}, {c.KUBELET_DIR} and {c.ETCD_DATA_DIR}"
 """
 
 
-def wait_control_plane(node: str, timeout: int = c.CONTROL_PLANE_HEALTH_CHECK_SECONDS) -> str:
+def wait_control_plane(
+    node: str, timeout: int = c.CONTROL_PLANE_HEALTH_CHECK_SECONDS, kubeconfig: str = _SUPER_ADMIN
+) -> str:
     """wait-control-plane: the kubelet healthy, the API server live, and the four static pods Ready (their
-    mirror pods carry the kubelet's probe results). On timeout, the failing part's recent log lines."""
+    mirror pods carry the kubelet's probe results). On timeout, the failing part's recent log lines.
+
+    On init the API server is asked with super-admin.conf: admin.conf's group is bound to cluster-admin only by
+    upload-config, later. A joining control plane has admin.conf only, and the binding exists."""
     components = " ".join((c.ETCD, c.KUBE_APISERVER, c.KUBE_CONTROLLER_MANAGER, c.KUBE_SCHEDULER))
     return f"""\
 node={shlex.quote(node)}
 deadline=$(( $(date +%s) + {timeout} ))
-k() {{ kubectl --kubeconfig={_SUPER_ADMIN} --request-timeout=5s "$@"; }}
+k() {{ kubectl --kubeconfig={kubeconfig} --request-timeout=5s "$@"; }}
 kubelet_healthy() {{ exec 3<>/dev/tcp/{c.KUBELET_HEALTHZ_BIND_ADDRESS}/{c.KUBELET_HEALTHZ_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '^ok' <&3; }}
 pod_ready() {{ [ "$(k -n {c.KUBE_SYSTEM_NAMESPACE} get pod "$1-$node" -o jsonpath='{{.status.conditions[?(@.type=="Ready")].status}}' 2>/dev/null)" = True ]; }}
 logs() {{ for f in /var/log/pods/{c.KUBE_SYSTEM_NAMESPACE}_$1-${{node}}_*/$1/*.log; do [ -f "$f" ] && tail -n 15 "$f"; done; }}

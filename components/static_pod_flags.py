@@ -22,8 +22,9 @@ class Node:
 
     config: ClusterConfig
     host: Host
-    # Joining etcd member: the existing members in etcd's order (this host is added last if absent). Empty on init.
-    etcd_peers: tuple[Host, ...] = ()
+    # Joining etcd member: `name=peerURL,...` of every member, itself included, as etcd reported them when this
+    # member was added (its --initial-cluster). Empty on init.
+    etcd_initial_cluster: str = ""
     # CA bundle directories that exist on the host; kubeadm mounts only those.
     ca_cert_dirs: tuple[str, ...] = c.DEBIAN_CA_CERT_DIRS
 
@@ -167,11 +168,9 @@ def etcd_flags(node: Node) -> list[Flag]:
         ("trusted-ca-file", f"{etcd_pki}/ca.crt"),
         ("watch-progress-notify-interval", "5s"),
     ]
-    if not node.etcd_peers:
+    if not node.etcd_initial_cluster:
         return [*flags, ("initial-cluster", f"{host.name}={etcd_peer_url(host.address)}")]
-    members = list(node.etcd_peers) + ([] if host in node.etcd_peers else [host])
-    cluster = ",".join(f"{m.name}={etcd_peer_url(m.address)}" for m in members)
-    return [*flags, ("initial-cluster", cluster), ("initial-cluster-state", "existing")]
+    return [*flags, ("initial-cluster", node.etcd_initial_cluster), ("initial-cluster-state", "existing")]
 
 
 def merge_flags(defaults: list[Flag], extra: tuple[Flag, ...]) -> list[Flag]:

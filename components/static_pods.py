@@ -141,15 +141,15 @@ def render_manifest(
     config: ClusterConfig,
     host: Host,
     *,
-    etcd_peers: tuple[Host, ...] = (),
+    etcd_initial_cluster: str = "",
     ca_cert_dirs: tuple[str, ...] = c.DEBIAN_CA_CERT_DIRS,
 ) -> str:
     """/etc/kubernetes/manifests/<spec.name>.yaml for `host` (a control-plane node).
 
-    `etcd_peers`: for a joining etcd member, the existing members in etcd's order (empty on init).
+    `etcd_initial_cluster`: for a joining etcd member, `name=peerURL,...` of every member (empty on init).
     `ca_cert_dirs`: the CA bundle directories present on the host (kubeadm mounts only those that exist).
     """
-    node = Node(config=config, host=host, etcd_peers=etcd_peers, ca_cert_dirs=ca_cert_dirs)
+    node = Node(config=config, host=host, etcd_initial_cluster=etcd_initial_cluster, ca_cert_dirs=ca_cert_dirs)
     return kube_yaml(pod(spec, node))
 
 

@@ -25,6 +25,8 @@ class WaitControlPlaneArgs:
     connection: command.ConnectionArgs
     kubelet_started: pulumi.Input[str]
     manifests: Sequence[pulumi.Input[str]]
+    # Which kubeconfig on the host asks the API server (phase_scripts.wait_control_plane's default: init's).
+    kubeconfig: str | None = None
 
 
 class WaitControlPlane(pulumi.ComponentResource):
@@ -35,7 +37,9 @@ class WaitControlPlane(pulumi.ComponentResource):
         step = remote.step(
             name,
             conn=args.connection,
-            create=phase_scripts.wait_control_plane(args.host.name),
+            create=phase_scripts.wait_control_plane(args.host.name, kubeconfig=args.kubeconfig)
+            if args.kubeconfig
+            else phase_scripts.wait_control_plane(args.host.name),
             triggers=[args.kubelet_started, *args.manifests],
             opts=pulumi.ResourceOptions(parent=self),
         )

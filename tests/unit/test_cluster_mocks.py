@@ -184,3 +184,41 @@ def test_each_addon_can_be_disabled(tmp_path: Path, dns: bool, proxy: bool, kind
     workloads = {d["kind"] for d in yaml.safe_load_all(rendered) if d and d["kind"] in ("Deployment", "DaemonSet")}
     assert workloads == kinds
     assert (rendered == "") == (not kinds)
+
+
+def test_more_control_planes_join_one_at_a_time_with_stacked_etcd(recorder: Recorder, tmp_path: Path) -> None:
+    from components.cluster import Cluster, ClusterArgs
+
+    key = tmp_path / "id"
+    key.write_text("KEY")
+    cfg = parse(
+        {
+            "ssh": {"privateKeyFile": str(key)},
+            "controlPlaneEndpoint": "10.213.0.10:6443",
+            "controlPlanes": [{"name": f"cp-{i}", "address": f"10.213.0.1{i}"} for i in (1, 2, 3)],
+            "workers": [{"name": "node-4", "address": "10.213.0.14"}],
+        }
+    )
+
+    @pulumi.runtime.test
+    def build():
+        return Cluster("lab", ClusterArgs(config=cfg, private_keys={key: "KEY"})).ca_cert_hash
+
+    build()
+    steps = {r.name: r for r in recorder.resources.values() if r.typ.startswith("command:")}
+    # Joining control planes get their etcd manifest only after their member is added, with the members etcd listed.
+    assert "cp-1/etc/kubernetes/manifests/etcd.yaml" in steps
+    for cp in ("cp-2", "cp-3"):
+        etcd = steps[f"{cp}/etc/kubernetes/manifests/etcd.yaml"]
+        assert etcd.inputs["stdin"].count("--initial-cluster=report of join-") == 1
+        assert "--initial-cluster-state=existing" in etcd.inputs["stdin"]
+        for phase in ("check-etcd", "etcd", "etcd-promote"):
+            assert steps[f"join-{cp}-{phase}"].inputs["connection"]["value"]["host"] == "10.213.0.11", phase
+        for phase in ("wait-control-plane", "mark-control-plane", "kubelet-finalize"):
+            assert steps[f"join-{cp}-{phase}"].inputs["connection"]["value"]["host"] == f"10.213.0.1{cp[-1]}"
+    # The cluster-level steps and the guard; no second init.
+    assert "etcd-members" in steps and "wait-control-plane" in steps and "join-cp-1-etcd" not in steps
+    assert recorder.resources["control-planes"].typ == "pulumi-python:dynamic/etcd:ControlPlaneSet"
+    assert (
+        "--advertise-address=10.213.0.12" in steps["cp-2/etc/kubernetes/manifests/kube-apiserver.yaml"].inputs["stdin"]
+    )

@@ -84,6 +84,31 @@ BAD = [
     ("workers_not_a_list", {"workers": {"name": "node-2"}}, "workers: must be a list"),
     ("ignore_list_not_strings", {"ignorePreflightErrors": "all"}, "ignorePreflightErrors: must be a list"),
     ("cluster_name_invalid", {"clusterName": "My Cluster"}, "clusterName: must be a lower-case DNS label"),
+    (
+        "worker_is_the_control_plane",
+        {"workers": [{"name": "node-1", "address": "10.213.0.11"}]},
+        "workers[0]: node-1 (10.213.0.11) is also a control plane (controlPlanes[0]): a host has one role",
+    ),
+    (
+        "several_control_planes_without_endpoint",
+        {"controlPlanes": [{"name": "node-1", "address": "10.213.0.11"}, {"name": "cp-2", "address": "10.213.0.21"}]},
+        "controlPlaneEndpoint: is required with 2 control planes",
+    ),
+    (
+        "label_key_invalid",
+        {"workers": [{"name": "node-2", "address": "10.0.0.2", "labels": {"bad key": "x"}}]},
+        "workers[0].labels.bad key: not a valid label key",
+    ),
+    (
+        "taint_effect_invalid",
+        {"workers": [{"name": "node-2", "address": "10.0.0.2", "taints": [{"key": "a", "effect": "Never"}]}]},
+        "workers[0].taints[0].effect: must be one of NoSchedule, PreferNoSchedule, NoExecute, got 'Never'",
+    ),
+    (
+        "control_planes_take_no_labels",
+        {"controlPlanes": [{"name": "node-1", "address": "10.213.0.11", "labels": {}}]},
+        "controlPlanes[0].labels: unknown key",
+    ),
 ]
 
 
@@ -168,3 +193,23 @@ def test_extra_volumes_parse_and_bad_ones_name_the_field(key: str) -> None:
     with pytest.raises(ConfigError) as error:
         parse(base(key, scheduler={"extraVolumes": [{"name": "x", "hostPath": "relative", "mountPath": "/x"}]}))
     assert error.value.problems == ["scheduler.extraVolumes[0]: hostPath and mountPath must be absolute paths"]
+
+
+def test_workers_carry_labels_and_taints(key: str) -> None:
+    raw = base(key)
+    taint = {"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}
+    raw["workers"] = [{"name": "node-2", "address": "10.213.0.12", "labels": {"tier": "gpu"}, "taints": [taint]}]
+    worker = parse(raw).workers[0]
+    assert worker.labels == (("tier", "gpu"),)
+    assert [str(t) for t in worker.taints] == ["dedicated=gpu:NoSchedule"]
+
+
+@pytest.mark.parametrize(("count", "warned"), [(1, False), (2, True), (3, False), (4, True)])
+def test_an_even_number_of_control_planes_is_allowed_with_a_warning(key: str, count: int, warned: bool) -> None:
+    raw = base(key)
+    raw["controlPlanes"] = [{"name": f"cp-{i}", "address": f"10.213.1.{i}"} for i in range(1, count + 1)]
+    raw["controlPlaneEndpoint"] = "10.213.1.100:6443"
+    warnings = parse(raw).warnings
+    assert bool(warnings) == warned
+    if warned:
+        assert warnings[0].startswith(f"controlPlanes: {count} control planes tolerate no more failures")

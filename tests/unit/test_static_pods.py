@@ -148,7 +148,8 @@ def test_ipv6_advertise_address_uses_brackets_and_ipv6_loopback() -> None:
 
 def test_joining_etcd_member_lists_the_cluster_and_state_existing() -> None:
     node2 = dataclasses.replace(CP, name="node-3", address="10.213.0.13")
-    args = command("etcd", host=node2, etcd_peers=(CP,))
+    members = "node-1=https://10.213.0.11:2380,node-3=https://10.213.0.13:2380"
+    args = command("etcd", host=node2, etcd_initial_cluster=members)
     assert "--initial-cluster=node-1=https://10.213.0.11:2380,node-3=https://10.213.0.13:2380" in args
     assert "--initial-cluster-state=existing" in args
 
