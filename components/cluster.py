@@ -4,8 +4,13 @@ INPUTS   the parsed stack config and the SSH private key text of each key file i
 OUTPUTS  on every host: preflight, then the files of the certs, kubeconfig, etcd, control-plane and kubelet-start
          phases (HostFiles); on the first control plane: the kubelet started, the control plane waited for, and
          the cluster objects of upload-config, mark-control-plane, bootstrap-token and the addons.
-         `pulumi destroy` resets every host last (Reset).
-Workers: preflight, the cluster CA and the kubelet files, then kubeadm join's worker phases (NodeJoin).
+         `pulumi destroy` resets every host last (Reset), the workers before the control planes.
+More control planes: their files (etcd's manifest aside), then kubeadm join's control-plane phases, one host at
+a time (ControlPlaneJoin); control planes that left the config leave etcd and the cluster (`etcd-members`), and a
+change that would cost etcd its quorum is refused at preview (ControlPlaneSet).
+Workers: preflight, the cluster CA and the kubelet files, then kubeadm join's worker phases (NodeJoin), in
+parallel with the control planes' joins.
+The first control plane in the list runs the cluster-level steps; it must be a member of the running cluster.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ is refused at preview time, before any host is touched.
 Input/output: `members`, the control planes as [{name, address, port}] (port: SSH). Its diff compares the members
 of the last run with the configured ones; when some are removed it probes each old member's SSH port from the
 machine running Pulumi and replays the removals (unreachable members first) the way `etcd-members` will do them.
-If a step would leave fewer reachable members than a quorum, or no member of the running cluster is kept, the
+If a step would leave fewer reachable members than a quorum, the
 diff fails with a message naming the members, so `pulumi preview` and `pulumi up` stop before changing anything.
 Reachability is a stand-in for etcd health here; `etcd-members` checks real etcd health again before it removes.
 """
@@ -26,12 +26,15 @@ Member = Mapping[str, Any]
 def quorum_problem(old: Sequence[Member], new: Sequence[Member], reachable: Callable[[Member], bool]) -> str | None:
     """Why removing the members in `old` but not in `new` would break etcd, or None when it is safe."""
     new_names = {m["name"] for m in new}
+    old_names = {m["name"] for m in old}
+    if old and new and new[0]["name"] not in old_names:
+        return (
+            f"controlPlanes[0]: {new[0]['name']} is not a member of the running cluster; the first control plane "
+            "runs the cluster's own steps, so list a running one first and new ones after it"
+        )
     removed = [m for m in old if m["name"] not in new_names]
     if not removed:
         return None
-    if not any(m["name"] in new_names for m in old):
-        names = ", ".join(m["name"] for m in old)
-        return f"controlPlanes: none of the running control planes ({names}) is kept; etcd and its data would be lost"
     up = {m["name"] for m in old if reachable(m)}
     members = [m["name"] for m in old]
     for gone in sorted(removed, key=lambda m: m["name"] in up):

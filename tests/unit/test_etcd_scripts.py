@@ -161,7 +161,9 @@ def cps(*names: str) -> list[dict]:
         (cps("cp-1", "cp-2", "cp-3"), cps("cp-1"), {"cp-3"}, None),
         (cps("cp-1", "cp-2", "cp-3"), cps("cp-2", "cp-3"), {"cp-2"}, "removing cp-1 would leave 1 of 2 etcd members"),
         (cps("cp-1", "cp-2", "cp-3"), cps("cp-1"), {"cp-2", "cp-3"}, "needs a quorum of 2 reachable etcd members"),
-        (cps("cp-1"), cps("cp-2"), set(), "none of the running control planes (cp-1) is kept"),
+        (cps("cp-1"), cps("cp-1", "cp-2"), set(), None),
+        (cps("cp-1"), cps("cp-2", "cp-1"), set(), "controlPlanes[0]: cp-2 is not a member of the running cluster"),
+        (cps("cp-1", "cp-2"), cps("cp-2"), set(), None),
     ],
     ids=[
         "adding",
@@ -170,7 +172,9 @@ def cps(*names: str) -> list[dict]:
         "three_to_one_with_one_stopped",
         "dropping_a_healthy_one_while_another_is_stopped",
         "no_quorum_left",
-        "replacing_every_member",
+        "appending",
+        "a_new_host_first",
+        "the_first_one_removed",
     ],
 )
 def test_quorum_guard(old, new, down, problem) -> None:
