@@ -4,8 +4,9 @@ is refused at preview time, before any host is touched.
 Input/output: `members`, the control planes as [{name, address, port}] (port: SSH). Its diff compares the members
 of the last run with the configured ones; when some are removed it probes each old member's SSH port from the
 machine running Pulumi and replays the removals (unreachable members first) the way `etcd-members` will do them.
-If a step would leave fewer reachable members than a quorum, the
-diff fails with a message naming the members, so `pulumi preview` and `pulumi up` stop before changing anything.
+If a step would leave fewer reachable members than a quorum, or the first control plane listed is a new host
+(it would start a second cluster), the diff fails with a message naming the members, so `pulumi preview` and
+`pulumi up` stop before changing anything.
 Reachability is a stand-in for etcd health here; `etcd-members` checks real etcd health again before it removes.
 """
 
