@@ -23,6 +23,7 @@ help:
 	@echo "make test       all tests (unit + integration against a separate test lab)"
 	@echo "make lab-down   pulumi destroy, then remove the lab hosts"
 	@echo "make setup      only the virtualenv and the Pulumi toolchain"
+	@echo "make bench      benchmarks against real kubeadm (RUNS=3 ONLY=P1,P2,P3,P4,P5); not part of make test"
 
 setup:
 	@bash lab/toolchain/setup.sh
@@ -55,9 +56,14 @@ integration: setup
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy components lab --exclude 'lab/k8s/'
+	$(PY) -m mypy components lab bench --exclude 'lab/k8s/'
 	cd lab/toolchain/pulumi-resource-command && GOTOOLCHAIN=local go test ./...
 	$(PY) -m pytest tests
 
+# Benchmarks against real kubeadm on fresh lab nodes (issue 6); never part of `make test`.
+# `make bench RUNS=1 ONLY=P1,P4` for a quick look.
+RUNS ?= 3
+ONLY ?= P1,P2,P3,P4,P5
+
 bench: setup
-	@echo "no benchmarks yet (issue 6)"; exit 1
+	$(PY) bench/run.py --project $(CURDIR) --runs $(RUNS) --only $(ONLY)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 
 from components import constants as c
+from components.static_pod_flags import url_host
 
 _ADMIN = f"{c.KUBERNETES_DIR}/{c.ADMIN_KUBECONFIG}"
 _SUPER_ADMIN = f"{c.KUBERNETES_DIR}/{c.SUPER_ADMIN_KUBECONFIG}"
@@ -61,20 +62,33 @@ echo "[reset] cleaned {c.KUBERNETES_DIR}, {c.KUBELET_DIR} and {c.ETCD_DATA_DIR}"
 
 
 def wait_control_plane(
-    node: str, timeout: int = c.CONTROL_PLANE_HEALTH_CHECK_SECONDS, kubeconfig: str = _SUPER_ADMIN
+    node: str,
+    address: str,
+    timeout: int = c.CONTROL_PLANE_HEALTH_CHECK_SECONDS,
+    kubeconfig: str = _SUPER_ADMIN,
 ) -> str:
-    """wait-control-plane: the kubelet healthy, the API server live, and the four static pods Ready (their
-    mirror pods carry the kubelet's probe results). On timeout, the failing part's recent log lines.
+    """wait-control-plane: the kubelet healthy, then each component's own health endpoint, as kubeadm 1.37 polls
+    them (the API server's /livez on the node's address, the controller-manager's /healthz and the scheduler's
+    /livez on loopback), then the API server answering the kubeconfig's client. Probing the endpoints directly
+    does not wait for the mirror pods' startup probes. On timeout, the failing part's recent log lines.
 
     On init the API server is asked with super-admin.conf: admin.conf's group is bound to cluster-admin only by
     upload-config, later. A joining control plane has admin.conf only, and the binding exists."""
-    components = " ".join((c.ETCD, c.KUBE_APISERVER, c.KUBE_CONTROLLER_MANAGER, c.KUBE_SCHEDULER))
+    endpoints = (
+        (c.KUBE_APISERVER, f"https://{url_host(address)}:{c.APISERVER_PORT}/livez"),
+        (c.KUBE_CONTROLLER_MANAGER, f"https://127.0.0.1:{c.CONTROLLER_MANAGER_PORT}/healthz"),
+        (c.KUBE_SCHEDULER, f"https://127.0.0.1:{c.SCHEDULER_PORT}/livez"),
+    )
+    checks = "\n".join(
+        f'until healthy {url}; do late && fail {name} {name}; sleep 1; done; echo "[wait-control-plane] {name} healthy"'
+        for name, url in endpoints
+    )
     return f"""\
 node={shlex.quote(node)}
 deadline=$(( $(date +%s) + {timeout} ))
-k() {{ kubectl --kubeconfig={kubeconfig} --request-timeout=5s "$@"; }}
+late() {{ [ "$(date +%s)" -ge "$deadline" ]; }}
 kubelet_healthy() {{ exec 3<>/dev/tcp/{c.KUBELET_HEALTHZ_BIND_ADDRESS}/{c.KUBELET_HEALTHZ_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '^ok' <&3; }}
-pod_ready() {{ [ "$(k -n {c.KUBE_SYSTEM_NAMESPACE} get pod "$1-$node" -o jsonpath='{{.status.conditions[?(@.type=="Ready")].status}}' 2>/dev/null)" = True ]; }}
+healthy() {{ [ "$(curl -sk --max-time 3 "$1" 2>/dev/null)" = ok ]; }}
 logs() {{ for f in /var/log/pods/{c.KUBE_SYSTEM_NAMESPACE}_$1-${{node}}_*/$1/*.log; do [ -f "$f" ] && tail -n 15 "$f"; done; }}
 fail() {{
   echo "[wait-control-plane] $node: $1 not healthy after {timeout}s" >&2
@@ -82,14 +96,11 @@ fail() {{
   echo "--- recent kubelet log lines:" >&2; journalctl -u kubelet --no-pager -n 15 >&2
   exit 1
 }}
-until kubelet_healthy 2>/dev/null; do [ "$(date +%s)" -lt "$deadline" ] || fail kubelet; sleep 2; done
+until kubelet_healthy 2>/dev/null; do late && fail kubelet; sleep 1; done
 echo "[wait-control-plane] kubelet healthy"
-until k get --raw=/livez >/dev/null 2>&1; do [ "$(date +%s)" -lt "$deadline" ] || fail "the API server" {c.KUBE_APISERVER}; sleep 2; done
-echo "[wait-control-plane] API server live"
-for component in {components}; do
-  until pod_ready "$component"; do [ "$(date +%s)" -lt "$deadline" ] || fail "$component" "$component"; sleep 2; done
-  echo "[wait-control-plane] $component ready"
-done
+{checks}
+until kubectl --kubeconfig={kubeconfig} --request-timeout=5s get --raw=/readyz >/dev/null 2>&1; do late && fail "the API server (readyz)" {c.KUBE_APISERVER}; sleep 1; done
+echo "[wait-control-plane] API server ready"
 """
 
 

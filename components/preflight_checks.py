@@ -30,11 +30,11 @@ class Check:
     ipv4_only: bool = False
 
 
-def _binary(name: str, level: str) -> Check:
+def _binary(name: str, level: str, roles: frozenset[str] = BOTH) -> Check:
     return Check(
         name=f"FileExisting-{name}",
         level=level,
-        roles=BOTH,
+        roles=roles,
         body=f'command -v {name} || fail "{name} not found in PATH"',
     )
 
@@ -128,6 +128,9 @@ CHECKS: tuple[Check, ...] = (
     *(_binary(b, ERROR) for b in ("ip", "iptables", "mount", "nsenter")),
     *(_binary(b, WARNING) for b in ("ebtables", "ethtool", "socat", "tc", "touch")),
     *(_binary(b, ERROR) for b in ("kubelet", "kubeadm")),
+    # Not kubeadm's: our host steps use them (discovery and TLS probes; etcd's API and health endpoints).
+    _binary("openssl", ERROR),
+    _binary("curl", ERROR, CONTROL_PLANE),
     _port(constants.KUBELET_PORT, BOTH, "kubelet"),
     *(
         _port(p, CONTROL_PLANE, owner)

@@ -37,9 +37,9 @@ class WaitControlPlane(pulumi.ComponentResource):
         step = remote.step(
             name,
             conn=args.connection,
-            create=phase_scripts.wait_control_plane(args.host.name, kubeconfig=args.kubeconfig)
+            create=phase_scripts.wait_control_plane(args.host.name, args.host.address, kubeconfig=args.kubeconfig)
             if args.kubeconfig
-            else phase_scripts.wait_control_plane(args.host.name),
+            else phase_scripts.wait_control_plane(args.host.name, args.host.address),
             triggers=[args.kubelet_started, *args.manifests],
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -31,6 +31,8 @@ out=$( ( command -v tc || fail "tc not found in PATH" ) 2>&1 ); report FileExist
 out=$( ( command -v touch || fail "touch not found in PATH" ) 2>&1 ); report FileExisting-touch WARNING no "$out" $?
 out=$( ( command -v kubelet || fail "kubelet not found in PATH" ) 2>&1 ); report FileExisting-kubelet ERROR no "$out" $?
 out=$( ( command -v kubeadm || fail "kubeadm not found in PATH" ) 2>&1 ); report FileExisting-kubeadm ERROR no "$out" $?
+out=$( ( command -v openssl || fail "openssl not found in PATH" ) 2>&1 ); report FileExisting-openssl ERROR no "$out" $?
+out=$( ( command -v curl || fail "curl not found in PATH" ) 2>&1 ); report FileExisting-curl ERROR no "$out" $?
 out=$( ( u=$(ss -Hltnp "sport = :10250"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("kubelet",' && echo "in use by kubelet of this cluster" || fail "port 10250 is in use" ) 2>&1 ); report Port-10250 ERROR no "$out" $?
 out=$( ( u=$(ss -Hltnp "sport = :6443"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("kube-apiserver",' && echo "in use by kube-apiserver of this cluster" || fail "port 6443 is in use" ) 2>&1 ); report Port-6443 ERROR no "$out" $?
 out=$( ( u=$(ss -Hltnp "sport = :10257"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("kube-controller",' && echo "in use by kube-controller-manager of this cluster" || fail "port 10257 is in use" ) 2>&1 ); report Port-10257 ERROR no "$out" $?

@@ -12,7 +12,7 @@ from components.config import Taint
 SCRIPTS = {
     "kubelet-start": phase_scripts.kubelet_start(),
     "reset-cleanup": phase_scripts.reset_cleanup("node-1"),
-    "wait-control-plane": phase_scripts.wait_control_plane("node-1"),
+    "wait-control-plane": phase_scripts.wait_control_plane("node-1", "10.213.0.11"),
     "apply": phase_scripts.apply("addons"),
     "mark-control-plane": phase_scripts.mark_control_plane(
         "node-1", {"node-role.kubernetes.io/control-plane": ""}, ["node-role.kubernetes.io/control-plane:NoSchedule"]
@@ -40,7 +40,7 @@ def test_wait_control_plane_times_out_naming_the_host_and_component() -> None:
     # No kubelet listens here, so the very first wait fails once its (zero) budget is spent.
     result = subprocess.run(
         ["bash"],
-        input=phase_scripts.wait_control_plane("node-9", timeout=0),
+        input=phase_scripts.wait_control_plane("node-9", "127.0.0.1", timeout=0),
         capture_output=True,
         text=True,
         timeout=60,
