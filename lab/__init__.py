@@ -9,13 +9,29 @@ or call the functions below from Python (pytest):
     nodes = lab.up("itest", nodes=2, stack_config="/tmp/Pulumi.itest.yaml")
     lab.stop_node("node-2", name="itest"); lab.start_node(2, name="itest")
     lab.down("itest")
+
+`up(..., load_balancer=True)` (CLI `up --load-balancer`) adds the machine `lb` running HAProxy in
+front of port 6443 of every node: `lab.load_balancer_address("itest") + ":6443"` is then a stable
+control-plane endpoint (also written into the stack config as kubeadm:controlPlaneEndpoint).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .core import Node, disconnect_node, down, node_address, parse_node, start_node, status, stop_node, up
+from .core import (
+    Node,
+    disconnect_node,
+    down,
+    has_load_balancer,
+    load_balancer_address,
+    node_address,
+    parse_node,
+    start_node,
+    status,
+    stop_node,
+    up,
+)
 from .paths import DEFAULT_LAB, LabError, cache_dir, key_path
 from .remote import SSH_OPTIONS, ssh_argv
 
@@ -28,7 +44,9 @@ __all__ = [
     "cache_dir",
     "disconnect_node",
     "down",
+    "has_load_balancer",
     "key_path",
+    "load_balancer_address",
     "node_address",
     "parse_node",
     "ssh_argv",

@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--no-stack-config", action="store_true", help="do not write it")
     up.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for boot")
     up.add_argument(
+        "--load-balancer",
+        action="store_true",
+        help="also run the machine lb (the subnet's .10): HAProxy on :6443 in front of every node, written into "
+        "the stack config as controlPlaneEndpoint; without it, an lb left from an earlier `up` is removed",
+    )
+    up.add_argument(
         "--kubernetes",
         default="1.37",
         help="Kubernetes minor whose kubelet/kubeadm/kubectl, runtime and images the nodes get (1.37, 1.36), "
@@ -36,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("status", parents=[name], help="nodes, addresses, running, ssh")
     st.add_argument("--json", action="store_true")
     ssh = sub.add_parser("ssh", parents=[name], help="ssh into a node (or run a command)")
-    ssh.add_argument("node")
+    ssh.add_argument("node", help="node-<i>, <i> or lb")
     ssh.add_argument("cmd", nargs="*", help="command to run (put it after `--`)")
     for verb, text in (
         ("stop-node", "power a node off (keeps its disk)"),
@@ -60,9 +66,12 @@ def _main(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             write_config=not args.no_stack_config,
             kubernetes_minor=None if args.kubernetes == "none" else args.kubernetes,
+            load_balancer=args.load_balancer,
         )
         for n in nodes:
             print(f"{n.name}\t{n.address}")
+        if args.load_balancer:
+            print(f"lb\t{core.load_balancer_address(args.name)}")
         log(f"lab {args.name!r} up with {len(nodes)} node(s) in {time.monotonic() - t0:.1f}s")
     elif args.command == "down":
         core.down(args.name)

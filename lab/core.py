@@ -1,7 +1,9 @@
 """The lab operations (up, down, status, start/stop one node) as plain functions.
 
 The CLI in __main__.py and the project's tests both call these. A lab is N nodes named
-node-1..node-N; node-1 is the control plane in the generated stack config. Everything a
+node-1..node-N; node-1 is the control plane in the generated stack config. With a load balancer
+(`up --load-balancer`) it also has a machine named lb, which is the stack's control-plane endpoint
+(lab/loadbalancer.py); internally it is machine number network.LB. Everything a
 lab owns on the machine can be found again from its name alone (pid files, namespaces,
 veths, nspawn command lines), which is what lets `up` and `down` repair leftovers.
 """
@@ -18,7 +20,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import kubernetes, network, node, remote, rootfs, stackconfig
+from . import kubernetes, loadbalancer, network, node, remote, rootfs, stackconfig
+from .network import LB
 from .paths import DEFAULT_LAB, LabError, key_path, lab_dir, labs_dir, log
 
 READY_STATES = ("running", "degraded")
@@ -39,10 +42,12 @@ class Node:
 
 
 def parse_node(spec: str | int) -> int:
-    """'node-2', '2' or 2 -> 2."""
+    """'node-2', '2' or 2 -> 2; 'lb' -> network.LB (the load balancer)."""
+    if spec == node.node_name(LB):
+        return LB
     text = str(spec).removeprefix("node-")
     if not text.isdigit() or int(text) < 1:
-        raise LabError(f"node {spec!r}: expected node-<i> or <i> with i >= 1")
+        raise LabError(f"node {spec!r}: expected node-<i> or <i> with i >= 1, or lb")
     return int(text)
 
 
@@ -59,16 +64,31 @@ def _state_file(name: str) -> Path:
     return lab_dir(name) / "state.json"
 
 
+def _state(name: str) -> dict:
+    try:
+        state = json.loads(_state_file(name).read_text())
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
 def node_count(name: str) -> int:
     try:
-        return int(json.loads(_state_file(name).read_text())["nodes"])
-    except (OSError, ValueError, KeyError):
+        return int(_state(name)["nodes"])
+    except (KeyError, TypeError, ValueError):
         return 0
 
 
+def has_load_balancer(name: str) -> bool:
+    """True when the lab was last brought up with --load-balancer."""
+    return bool(_state(name).get("load_balancer"))
+
+
 def _known_indices(name: str, net: network.LabNet) -> set[int]:
-    """Every node number that left a trace: folders, namespaces, veths, processes."""
+    """Every node number (LB for the load balancer) that left a trace: folders, namespaces, veths, processes."""
     found = set(range(1, node_count(name) + 1)) | network.stale_node_indices(net)
+    if has_load_balancer(name) or node.node_dir(name, LB).exists():
+        found.add(LB)
     found |= set(node.find_orphans(name)) | set(node.stray_inits(name))
     if lab_dir(name).exists():
         for d in lab_dir(name).glob("node-*"):
@@ -77,7 +97,7 @@ def _known_indices(name: str, net: network.LabNet) -> set[int]:
     return found
 
 
-def _write_hosts(name: str, net: network.LabNet, n: int) -> None:
+def _write_hosts(name: str, net: network.LabNet, n: int, load_balancer: bool = False) -> None:
     """/etc/hosts shared by all nodes (bind-mounted; rewritten in place, same inode)."""
     lines = [
         "127.0.0.1\tlocalhost",
@@ -85,7 +105,8 @@ def _write_hosts(name: str, net: network.LabNet, n: int) -> None:
         "ff02::1\tip6-allnodes",
         "ff02::2\tip6-allrouters",
     ]
-    lines += [f"{net.address(i)}\t{node.node_name(i)}" for i in range(1, n + 1)]
+    machines = ([LB] if load_balancer else []) + list(range(1, n + 1))
+    lines += [f"{net.address(i)}\t{node.node_name(i)}" for i in machines]
     text = "\n".join(lines) + "\n"
     path = lab_dir(name) / "hosts"
     if not path.exists() or path.read_text() != text:
@@ -105,7 +126,7 @@ def _boot(name: str, net: network.LabNet, i: int, root: Path, release: kubernete
         if network.link_exists(net.veth(i)):
             network.ensure_attached(net, i)
             return
-        log(f"node-{i}: running without its network, restarting it")
+        log(f"{node.node_name(i)}: running without its network, restarting it")
         node.stop(name, i)
     orphan = node.find_orphans(name).get(i)
     if orphan is not None:
@@ -114,7 +135,7 @@ def _boot(name: str, net: network.LabNet, i: int, root: Path, release: kubernete
             return
         node.stop(name, i)
     network.ensure_node_link(net, i)
-    log(f"node-{i}: booting at {net.address(i)}")
+    log(f"{node.node_name(i)}: booting at {net.address(i)}")
     node.start(net, i, root, release)
 
 
@@ -134,11 +155,13 @@ def wait_ready(
             if not node.is_running(name, i):
                 if retries[i] > 0 and reboot is not None:
                     retries[i] -= 1
-                    log(f"node-{i}: systemd-nspawn exited during boot, booting it again")
+                    log(f"{node.node_name(i)}: systemd-nspawn exited during boot, booting it again")
                     node.stop(name, i)
                     reboot(i)
                     continue
-                raise LabError(f"node-{i}: systemd-nspawn exited during boot; log tail:\n{node.log_tail(name, i)}")
+                raise LabError(
+                    f"{node.node_name(i)}: systemd-nspawn exited during boot; log tail:\n{node.log_tail(name, i)}"
+                )
             states[i] = remote.system_state(net.address(i))
             if states[i] in READY_STATES:
                 pending.discard(i)
@@ -149,7 +172,7 @@ def wait_ready(
             state = states.get(i)
             seen = f"ssh answers, system is {state}" if state else "ssh does not answer"
             raise LabError(
-                f"node-{i} ({net.address(i)}): not ready after {timeout:.0f}s "
+                f"{node.node_name(i)} ({net.address(i)}): not ready after {timeout:.0f}s "
                 f"({seen}); log: {node.node_dir(name, i) / 'nspawn.log'}"
             )
         time.sleep(1)
@@ -163,10 +186,13 @@ def up(
     timeout: float = 300.0,
     write_config: bool = True,
     kubernetes_minor: str | None = kubernetes.DEFAULT_MINOR,
+    load_balancer: bool = False,
 ) -> list[Node]:
     """Bring the lab to exactly `nodes` running nodes and write the stack config. With `kubernetes_minor` (the
     default) every node has that release's kubelet, kubeadm, kubectl, container runtime and images; None gives
-    plain hosts."""
+    plain hosts. With `load_balancer` the lab also runs the machine lb (load_balancer_address()), HAProxy in
+    front of port 6443 of every node, and the stack config gets it as controlPlaneEndpoint; without it, an lb
+    left from an earlier `up` is removed. The list returned holds the nodes only (node-1 first), never lb."""
     if not 1 <= nodes <= MAX_NODES:
         raise LabError(f"--nodes must be between 1 and {MAX_NODES}")
     net = network.lab_net(name)
@@ -180,15 +206,23 @@ def up(
             if i > nodes:
                 log(f"node-{i}: removing (lab now has {nodes} nodes)")
                 _remove_node(name, net, i)
-        _write_hosts(name, net, nodes)
+            elif i == LB and not load_balancer:
+                log("lb: removing (lab brought up without --load-balancer)")
+                _remove_node(name, net, i)
+        _write_hosts(name, net, nodes, load_balancer)
         network.ensure_bridge(net)
-        for i in range(1, nodes + 1):
-            _boot(name, net, i, root, release)
-        state = {"nodes": nodes, "subnet": net.index, "kubernetes": kubernetes_minor}
+        machines = list(range(1, nodes + 1)) + ([LB] if load_balancer else [])
+        for i in machines:
+            _boot(name, net, i, root, None if i == LB else release)
+        state = {"nodes": nodes, "subnet": net.index, "kubernetes": kubernetes_minor, "load_balancer": load_balancer}
         _state_file(name).write_text(json.dumps(state) + "\n")
         states = wait_ready(
-            name, list(range(1, nodes + 1)), timeout, reboot=lambda i: node.start(net, i, root, release)
+            name, machines, timeout, reboot=lambda i: node.start(net, i, root, None if i == LB else release)
         )
+        if load_balancer:
+            backends = [(node.node_name(i), net.address(i)) for i in range(1, nodes + 1)]
+            if loadbalancer.configure(net.address(LB), backends):
+                log(f"lb: haproxy at {loadbalancer.endpoint(net.address(LB))} balances {nodes} node(s)")
         if release is not None:
             addresses = {i: net.address(i) for i in range(1, nodes + 1)}
             for i in addresses:
@@ -201,7 +235,9 @@ def up(
     result = [Node(node.node_name(i), net.address(i), i, True, True, states[i]) for i in range(1, nodes + 1)]
     if write_config:
         path = Path(stack_config) if stack_config else stackconfig.default_path(name)
-        if stackconfig.write(path, [(n.name, n.address) for n in result], key_path()):
+        lb_endpoint = loadbalancer.endpoint(net.address(LB))
+        endpoint = lb_endpoint if load_balancer else None
+        if stackconfig.write(path, [(n.name, n.address) for n in result], key_path(), endpoint, lb_endpoint):
             log(f"wrote {path}")
     return result
 
@@ -213,19 +249,19 @@ def down(name: str = DEFAULT_LAB) -> None:
     net = network.lab_net(name)
     with _locked(name):
         for i in sorted(_known_indices(name, net)):
-            log(f"node-{i}: stopping")
+            log(f"{node.node_name(i)}: stopping")
             _remove_node(name, net, i)
         network.remove_bridge(net)
         shutil.rmtree(lab_dir(name), ignore_errors=True)
 
 
 def status(name: str = DEFAULT_LAB) -> list[Node]:
-    """Every node of the lab with its address, whether nspawn runs and ssh answers."""
+    """Every node of the lab with its address, whether nspawn runs and ssh answers; the load balancer last."""
     if node_count(name) == 0:
         return []
     net = network.lab_net(name)
     result, orphans = [], node.find_orphans(name)
-    for i in range(1, node_count(name) + 1):
+    for i in list(range(1, node_count(name) + 1)) + ([LB] if has_load_balancer(name) else []):
         running = node.is_running(name, i) or i in orphans
         state = remote.system_state(net.address(i)) if running else None
         result.append(Node(node.node_name(i), net.address(i), i, running, state is not None, state))
@@ -240,19 +276,21 @@ def stop_node(spec: str | int, name: str = DEFAULT_LAB) -> None:
 
 
 def start_node(spec: str | int, name: str = DEFAULT_LAB, timeout: float = 300.0) -> Node:
-    """Boot a stopped node of an existing lab again, with its previous disk."""
+    """Boot a stopped node (or lb) of an existing lab again, with its previous disk."""
     i = parse_node(spec)
     if i > node_count(name):
         raise LabError(f"node-{i}: lab {name!r} has {node_count(name)} nodes; use `up`")
+    if i == LB and not has_load_balancer(name):
+        raise LabError(f"lb: lab {name!r} has no load balancer; use `up --load-balancer`")
     net = network.lab_net(name)
-    minor = json.loads(_state_file(name).read_text()).get("kubernetes")
-    release = kubernetes.build(minor) if minor else None
+    minor = _state(name).get("kubernetes")
+    release = kubernetes.build(minor) if minor and i != LB else None
     with _locked(name):
         network.ensure_bridge(net)
         root = rootfs.ensure_rootfs()
         _boot(name, net, i, root, release)
         state = wait_ready(name, [i], timeout, reboot=lambda j: node.start(net, j, root, release))[i]
-        if release is not None:
+        if release is not None:  # never for lb
             addresses = {j: net.address(j) for j in range(1, node_count(name) + 1)}
             kubernetes.route_pod_ranges(net.netns(i), i, addresses)
     return Node(node.node_name(i), net.address(i), i, True, True, state)
@@ -265,3 +303,9 @@ def disconnect_node(spec: str | int, name: str = DEFAULT_LAB, connected: bool = 
 
 def node_address(spec: str | int, name: str = DEFAULT_LAB) -> str:
     return network.lab_net(name).address(parse_node(spec))
+
+
+def load_balancer_address(name: str = DEFAULT_LAB) -> str:
+    """Address of the lab's load balancer (the subnet's .10); its HAProxy listens on port 6443. The address is
+    fixed per lab, so it is returned whether or not the lab runs one (see has_load_balancer)."""
+    return network.lab_net(name).address(LB)

@@ -18,6 +18,9 @@ from pathlib import Path
 from .paths import DEFAULT_LAB, LabError, labs_dir, run
 
 PREFIX = "10.213"
+# Machine number of the load balancer (`up --load-balancer`): it sits at .10, just below node-1's .11, and takes
+# the place of a node number in the per-machine names below.
+LB = 0
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
 
 
@@ -37,13 +40,19 @@ class LabNet:
         return f"{PREFIX}.{self.index}.1"
 
     def address(self, i: int) -> str:
+        """Node i at .(10+i); the load balancer (i = LB) at .10. Nothing else in the /24 is used but .1."""
         return f"{PREFIX}.{self.index}.{10 + i}"
 
     def netns(self, i: int) -> str:
-        return f"kplab-{self.name}-node-{i}"
+        return f"kplab-{self.name}-lb" if i == LB else f"kplab-{self.name}-node-{i}"
 
     def veth(self, i: int) -> str:
-        return f"kpl{self.index}n{i}"  # host end; the node end is renamed eth0
+        return f"kpl{self.index}lb" if i == LB else f"kpl{self.index}n{i}"  # host end; the node end is renamed eth0
+
+
+def machine_name(i: int) -> str:
+    """node-<i>, or lb for the load balancer."""
+    return "lb" if i == LB else f"node-{i}"
 
 
 def validate_name(name: str) -> None:
@@ -116,7 +125,9 @@ def node_link_ok(net: LabNet, i: int) -> bool:
     ns, veth = net.netns(i), net.veth(i)
     if not netns_exists(ns) or not link_exists(veth):
         return False
-    shown = run(["ip", "-n", ns, "-o", "-4", "addr", "show", "dev", "eth0"], f"node-{i}: check address", check=False)
+    shown = run(
+        ["ip", "-n", ns, "-o", "-4", "addr", "show", "dev", "eth0"], f"{machine_name(i)}: check address", check=False
+    )
     master = run(["ip", "-o", "link", "show", veth], "check veth", check=False).stdout
     return f" {net.address(i)}/24 " in shown.stdout and f"master {net.bridge} " in master
 
@@ -124,10 +135,10 @@ def node_link_ok(net: LabNet, i: int) -> bool:
 def remove_node_link(net: LabNet, i: int) -> None:
     """Delete node i's veth and namespace; silent when they are already gone."""
     if link_exists(net.veth(i)):
-        run(["ip", "link", "del", net.veth(i)], f"node-{i}: delete veth", check=False)
+        run(["ip", "link", "del", net.veth(i)], f"{machine_name(i)}: delete veth", check=False)
     ns = net.netns(i)
     if netns_exists(ns):
-        run(["ip", "netns", "del", ns], f"node-{i}: delete netns", check=False)
+        run(["ip", "netns", "del", ns], f"{machine_name(i)}: delete netns", check=False)
         Path("/run/netns", ns).unlink(missing_ok=True)  # stale file after a reboot
 
 
@@ -136,7 +147,7 @@ def ensure_node_link(net: LabNet, i: int) -> None:
     if node_link_ok(net, i):
         return
     remove_node_link(net, i)
-    ns, veth, step = net.netns(i), net.veth(i), f"node-{i}: network"
+    ns, veth, step = net.netns(i), net.veth(i), f"{machine_name(i)}: network"
     run(["ip", "netns", "add", ns], f"{step}: netns add {ns}")
     peer = f"{veth}p"
     run(["ip", "link", "add", veth, "type", "veth", "peer", "name", peer], f"{step}: veth")
@@ -152,12 +163,12 @@ def ensure_node_link(net: LabNet, i: int) -> None:
 
 def set_node_link(net: LabNet, i: int, up: bool) -> None:
     """Cut (or restore) node i's cable without stopping it: its host-side veth goes down."""
-    run(["ip", "link", "set", net.veth(i), "up" if up else "down"], f"node-{i}: link")
+    run(["ip", "link", "set", net.veth(i), "up" if up else "down"], f"{machine_name(i)}: link")
 
 
 def ensure_attached(net: LabNet, i: int) -> None:
     """Re-plug a running node's host-side veth into the (maybe re-created) bridge."""
-    run(["ip", "link", "set", net.veth(i), "master", net.bridge], f"node-{i}: attach")
+    run(["ip", "link", "set", net.veth(i), "master", net.bridge], f"{machine_name(i)}: attach")
     set_node_link(net, i, up=True)
 
 
@@ -167,8 +178,10 @@ def remove_bridge(net: LabNet) -> None:
 
 
 def stale_node_indices(net: LabNet) -> set[int]:
-    """Node numbers that still have a namespace or veth on the machine (for cleanup)."""
+    """Node numbers (LB for the load balancer) that still have a namespace or veth on the machine (for cleanup)."""
     found = set()
+    if netns_exists(net.netns(LB)) or link_exists(net.veth(LB)):
+        found.add(LB)
     for p in Path("/run/netns").glob(f"kplab-{net.name}-node-*") if Path("/run/netns").exists() else []:
         tail = p.name.rsplit("-", 1)[-1]
         if tail.isdigit():

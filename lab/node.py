@@ -20,8 +20,8 @@ import time
 import uuid
 from pathlib import Path
 
-from . import kubernetes
-from .network import LabNet
+from . import kubernetes, loadbalancer
+from .network import LB, LabNet, machine_name
 from .paths import LabError, key_path, lab_dir
 
 NSPAWN_ENV = {
@@ -33,7 +33,8 @@ NSPAWN_ENV = {
 
 
 def node_name(i: int) -> str:
-    return f"node-{i}"
+    """node-<i>; lb for the load balancer (i = network.LB), which shares all the machinery below."""
+    return machine_name(i)
 
 
 def node_dir(lab: str, i: int) -> Path:
@@ -121,7 +122,9 @@ def start(net: LabNet, i: int, rootfs: Path, release: kubernetes.Release | None 
     kill_strays(lab, i)
     _clear_propagate_dir(f"{lab}-{node_name(i)}")
     _prepare_upper(upper, lab, i)
-    if release is not None:
+    if i == LB:
+        loadbalancer.prepare_upper(upper)
+    elif release is not None:
         kubernetes.prepare_upper(upper, i, release)
     hosts = lab_dir(lab) / "hosts"
     cmd = [
@@ -208,12 +211,12 @@ def log_tail(lab: str, i: int, lines: int = 15) -> str:
 
 
 def find_orphans(lab: str) -> dict[int, int]:
-    """nspawn processes of this lab found by command line ({node number: pid}).
+    """nspawn processes of this lab found by command line ({node number, or LB: pid}).
 
     Covers nodes whose pid file was lost (e.g. the lab folder was deleted by hand).
     """
     found: dict[int, int] = {}
-    prefix = f"{lab}-node-".encode()
+    prefix, lb = f"{lab}-node-".encode(), f"{lab}-{node_name(LB)}".encode()
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -227,6 +230,8 @@ def find_orphans(lab: str) -> dict[int, int]:
         tail = machine[len(prefix) :]
         if machine.startswith(prefix) and tail.isdigit() and _start_time(int(proc.name)):
             found[int(tail)] = int(proc.name)
+        elif machine == lb and _start_time(int(proc.name)):
+            found[LB] = int(proc.name)
     return found
 
 

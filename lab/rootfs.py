@@ -21,7 +21,7 @@ from pathlib import Path
 from .paths import LabError, cache_dir, log, run
 
 SUITE = "bookworm"
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3
 # Installed by debootstrap itself (known to resolve fine with --variant=minbase).
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "ca-certificates"]
 # Installed afterwards with apt-get inside the chroot (alternatives, postinst scripts).
@@ -39,6 +39,8 @@ EXTRA_PACKAGES = [
     "socat",
     "busybox-static",
     "iputils-ping",
+    "curl",  # etcd's member API on control planes, HTTP probes in tests
+    "haproxy",  # the load balancer machine's (`up --load-balancer`); disabled everywhere else, see DISABLED
 ]
 HOST_TOOLS = {"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container"}
 
@@ -103,6 +105,10 @@ MASKED = [
     "swap.target",
     "systemd-networkd-wait-online.service",
 ]
+
+# Units their packages enable but only some machines run: the lab enables them where needed (the load balancer
+# enables haproxy.service; elsewhere Debian's stock config would run an idle haproxy on every node).
+DISABLED = ["haproxy.service"]
 
 
 def recipe_id() -> str:
@@ -181,6 +187,10 @@ def _configure(root: Path) -> None:
     for rel, text in DROPINS.items():
         (units / rel).parent.mkdir(parents=True, exist_ok=True)
         (units / rel).write_text(text)
+    for name in DISABLED:
+        for wants in units.glob("*.wants"):
+            if (wants / name).is_symlink():  # glob() skips it: its target exists inside the root only
+                (wants / name).unlink()
     for name in MASKED:
         link = units / name
         if link.is_symlink() or link.exists():

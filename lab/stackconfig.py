@@ -1,9 +1,11 @@
 """Write the lab's hosts into a Pulumi stack config file (stacks/Pulumi.<LAB>.yaml).
 
-Only the three keys the program reads for its hosts are set; every other key (e.g.
-`encryptionsalt`, other `kubeadm:*` settings) is kept, in its place. The output is a
-pure function of the input file and the node list, and the file is not rewritten when
-nothing changes, so a repeated `up` leaves git clean. (PyYAML drops YAML comments.)
+Only the three keys the program reads for its hosts are set, plus `kubeadm:controlPlaneEndpoint`
+for a lab with a load balancer; every other key (e.g. `encryptionsalt`, other `kubeadm:*`
+settings) is kept, in its place. Without a load balancer the endpoint is removed only when it is
+the one the lab would write (its lb's `<address>:6443`): any other value is the user's and stays.
+The output is a pure function of the input file and the node list, and the file is not rewritten
+when nothing changes, so a repeated `up` leaves git clean. (PyYAML drops YAML comments.)
 """
 
 from __future__ import annotations
@@ -22,8 +24,19 @@ def default_path(lab: str) -> Path:
     return Path("stacks") / f"Pulumi.{lab}.yaml"
 
 
-def render(existing: str, nodes: Iterable[tuple[str, str]], key_file: Path) -> str:
-    """New file text: `nodes` is [(name, address)], the first one is the control plane."""
+ENDPOINT_KEY = "kubeadm:controlPlaneEndpoint"
+
+
+def render(
+    existing: str,
+    nodes: Iterable[tuple[str, str]],
+    key_file: Path,
+    endpoint: str | None = None,
+    lab_endpoint: str | None = None,
+) -> str:
+    """New file text: `nodes` is [(name, address)], the first one is the control plane. `endpoint` is written as
+    the control-plane endpoint; when it is None, an endpoint equal to `lab_endpoint` (the lab's own load
+    balancer, written by an earlier `up --load-balancer`) is removed."""
     data: Any = yaml.safe_load(existing) if existing.strip() else {}
     if data is None:
         data = {}
@@ -38,13 +51,23 @@ def render(existing: str, nodes: Iterable[tuple[str, str]], key_file: Path) -> s
     config["kubeadm:ssh"] = {"user": "root", "privateKeyFile": _home_relative(key_file)}
     config["kubeadm:controlPlanes"] = hosts[:1]
     config["kubeadm:workers"] = hosts[1:]
+    if endpoint is not None:
+        config[ENDPOINT_KEY] = endpoint
+    elif lab_endpoint is not None and config.get(ENDPOINT_KEY) == lab_endpoint:
+        del config[ENDPOINT_KEY]
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
 
 
-def write(path: Path, nodes: Iterable[tuple[str, str]], key_file: Path) -> bool:
-    """Update the file (created with its folder if missing); True when it changed."""
+def write(
+    path: Path,
+    nodes: Iterable[tuple[str, str]],
+    key_file: Path,
+    endpoint: str | None = None,
+    lab_endpoint: str | None = None,
+) -> bool:
+    """Update the file (created with its folder if missing); True when it changed. Arguments as for render()."""
     old = path.read_text() if path.exists() else ""
-    new = render(old, nodes, key_file)
+    new = render(old, nodes, key_file, endpoint, lab_endpoint)
     if new == old:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

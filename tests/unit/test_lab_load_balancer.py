@@ -1,0 +1,109 @@
+"""The lab's load balancer: its addresses and names, its HAProxy config, and the stack config's endpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lab import loadbalancer, stackconfig
+from lab.network import LB, LabNet, machine_name
+from lab.paths import LabError
+
+NET = LabNet("demo", 42)
+KEY = Path("/keys/id_ed25519")
+NODES = [("node-1", "10.213.42.11"), ("node-2", "10.213.42.12")]
+LB_ENDPOINT = "10.213.42.10:6443"
+
+EXPECTED_CONFIG = """\
+# Written by kubeadm-pulumi's lab (`python -m lab up --load-balancer`); rewritten by every `up`.
+# TCP pass-through to the API servers of the lab's nodes; connect checks every second take a node
+# out after 2 failures and back after 2 successes.
+global
+    log /dev/log local0
+    chroot /var/lib/haproxy
+    stats socket /run/haproxy/admin.sock mode 660 level admin
+    user haproxy
+    group haproxy
+
+defaults
+    log global
+    mode tcp
+    option tcplog
+    option dontlognull
+    timeout connect 5s
+    # long enough for `kubectl ... --watch` and the kubelet's watches
+    timeout client 1h
+    timeout server 1h
+    timeout check 1s
+    # a connection refused by a node not yet marked down is retried on another one
+    retries 3
+    option redispatch 1
+
+frontend kube-apiserver
+    bind *:6443
+    default_backend kube-apiserver
+
+backend kube-apiserver
+    balance roundrobin
+    default-server inter 1s fall 2 rise 2
+    server node-1 10.213.42.11:6443 check
+    server node-2 10.213.42.12:6443 check
+"""
+
+
+def test_load_balancer_sits_just_below_node_1():
+    assert NET.address(LB) == "10.213.42.10"
+    assert NET.address(1) == "10.213.42.11"
+    assert NET.gateway == "10.213.42.1"
+    assert loadbalancer.endpoint(NET.address(LB)) == LB_ENDPOINT
+
+
+def test_load_balancer_names_differ_from_every_node():
+    assert machine_name(LB) == "lb"
+    assert machine_name(3) == "node-3"
+    assert (NET.netns(LB), NET.veth(LB)) == ("kplab-demo-lb", "kpl42lb")
+    assert (NET.netns(1), NET.veth(1)) == ("kplab-demo-node-1", "kpl42n1")
+    assert len(LabNet("x", 254).veth(LB) + "p") <= 15  # IFNAMSIZ - 1, the peer's temporary name included
+
+
+def test_haproxy_config_lists_every_node_with_checks():
+    assert loadbalancer.render_config(NODES) == EXPECTED_CONFIG
+
+
+def test_haproxy_config_follows_the_node_count():
+    three = loadbalancer.render_config([*NODES, ("node-3", "10.213.42.13")])
+    assert three == EXPECTED_CONFIG + "    server node-3 10.213.42.13:6443 check\n"
+    with pytest.raises(LabError, match="no nodes"):
+        loadbalancer.render_config([])
+
+
+def config_of(text: str) -> dict:
+    return yaml.safe_load(text)["config"]
+
+
+def test_stack_config_gets_the_load_balancer_as_endpoint():
+    config = config_of(stackconfig.render("", NODES, KEY, LB_ENDPOINT, LB_ENDPOINT))
+    assert config["kubeadm:controlPlaneEndpoint"] == LB_ENDPOINT
+    assert config["kubeadm:controlPlanes"] == [{"name": "node-1", "address": "10.213.42.11"}]
+
+
+def test_stack_config_without_load_balancer_has_no_endpoint():
+    text = stackconfig.render("", NODES, KEY, None, LB_ENDPOINT)
+    assert "controlPlaneEndpoint" not in text
+    # and is what it was before load balancers existed
+    assert text == stackconfig.render("", NODES, KEY)
+
+
+def test_stack_config_drops_only_the_labs_own_endpoint():
+    with_lb = stackconfig.render("", NODES, KEY, LB_ENDPOINT, LB_ENDPOINT)
+    assert "controlPlaneEndpoint" not in config_of(stackconfig.render(with_lb, NODES, KEY, None, LB_ENDPOINT))
+    users = with_lb.replace(LB_ENDPOINT, "api.example.org:6443")
+    kept = config_of(stackconfig.render(users, NODES, KEY, None, LB_ENDPOINT))
+    assert kept["kubeadm:controlPlaneEndpoint"] == "api.example.org:6443"
+
+
+def test_stack_config_with_load_balancer_is_stable():
+    once = stackconfig.render("encryptionsalt: abc\n", NODES, KEY, LB_ENDPOINT, LB_ENDPOINT)
+    assert stackconfig.render(once, NODES, KEY, LB_ENDPOINT, LB_ENDPOINT) == once
