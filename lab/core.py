@@ -179,6 +179,23 @@ def wait_ready(
     return {i: str(states[i]) for i in indices}
 
 
+# Each booted machine (systemd, journald, udev, containerd, the kubelet) holds about this many inotify instances
+# of the machine's per-user budget, which is shared by every lab.
+INOTIFY_INSTANCES_PER_MACHINE = 24
+INOTIFY_SYSCTL = Path("/proc/sys/fs/inotify/max_user_instances")
+
+
+def ensure_inotify_instances(machines: int, sysctl: Path = INOTIFY_SYSCTL) -> None:
+    """Raise fs.inotify.max_user_instances when `machines` more would run out of it (kind asks the same of its
+    users); systemd in a machine that runs out fails with "Too many open files". Never lowers it."""
+    current = int(sysctl.read_text())
+    # Room for the machine itself and for other labs already running, plus what these machines take.
+    wanted = 512 + machines * INOTIFY_INSTANCES_PER_MACHINE
+    if current < wanted:
+        log(f"raising fs.inotify.max_user_instances from {current} to {wanted} for {machines} more machines")
+        sysctl.write_text(f"{wanted}\n")
+
+
 def up(
     name: str = DEFAULT_LAB,
     nodes: int = 1,
@@ -197,6 +214,7 @@ def up(
         raise LabError(f"--nodes must be between 1 and {MAX_NODES}")
     net = network.lab_net(name)
     rootfs.ensure_host_tools()
+    ensure_inotify_instances(nodes + int(load_balancer))
     root = rootfs.ensure_rootfs()
     remote.ensure_key()
     release = kubernetes.build(kubernetes_minor) if kubernetes_minor else None

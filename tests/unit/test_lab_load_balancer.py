@@ -107,3 +107,16 @@ def test_stack_config_drops_only_the_labs_own_endpoint():
 def test_stack_config_with_load_balancer_is_stable():
     once = stackconfig.render("encryptionsalt: abc\n", NODES, KEY, LB_ENDPOINT, LB_ENDPOINT)
     assert stackconfig.render(once, NODES, KEY, LB_ENDPOINT, LB_ENDPOINT) == once
+
+
+def test_inotify_instances_are_raised_for_more_machines_never_lowered(tmp_path) -> None:
+    from lab import core
+
+    sysctl = tmp_path / "max_user_instances"
+    sysctl.write_text("128\n")
+    core.ensure_inotify_instances(8, sysctl)
+    raised = int(sysctl.read_text())
+    assert raised >= 128 + 8 * core.INOTIFY_INSTANCES_PER_MACHINE
+    sysctl.write_text("100000\n")
+    core.ensure_inotify_instances(8, sysctl)
+    assert sysctl.read_text() == "100000\n"
