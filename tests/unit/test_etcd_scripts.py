@@ -38,7 +38,7 @@ url = [a for a in args if a.startswith("https://")][0]
 body = json.loads(args[args.index("-d") + 1]) if "-d" in args else {{}}
 open(state + "/calls.log", "a").write(url.split("/", 3)[3] + " " + json.dumps(body) + "\\n")
 members = json.load(open(state + "/members.json"))
-def out(doc): print(json.dumps({{"header": {{"cluster_id": "1", "member_id": "2"}}, **doc}}, separators=(",", ":")))
+def out(doc): print(json.dumps({{"header": {{"cluster_id": "1", "member_id": "2"}}, **doc}}, separators=(", ", ":")))
 if url.endswith("/health"):
     n = int(url.split(".")[3].split(":")[0])
     print(json.dumps({{"health": "true" if n in {sorted(healthy)!r} else "false"}}, separators=(",", ":")))
@@ -51,7 +51,7 @@ elif url.endswith("member/promote"):
     left = int(open(state + "/promote-errors").read())
     if left:
         open(state + "/promote-errors", "w").write(str(left - 1))
-        print(json.dumps({{"error": "etcdserver: can only promote a learner member which is in sync with leader", "code": 9}}))
+        print(json.dumps({{"code": 9, "message": "etcdserver: can only promote a learner member which is in sync with leader", "details": []}}, separators=(", ", ":")))
     else:
         for m in members:
             if m["ID"] == body["ID"]: m.pop("isLearner", None)
