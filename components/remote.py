@@ -117,7 +117,9 @@ def file(
 def write_file_command(path: str, mode: int) -> str:
     """Shell that writes stdin to `path` atomically with `mode`, never echoing the content."""
     quoted = shlex.quote(path)
-    tmp = shlex.quote(f"{path}.tmp")
+    # A hidden name: the kubelet reads every other file in the manifests directory as a static pod, a half-written
+    # one included, and a second pod of the same name would fight the real one.
+    tmp = shlex.quote(posixpath.join(posixpath.dirname(path), f".{posixpath.basename(path)}.tmp"))
     directory = shlex.quote(posixpath.dirname(path) or "/")
     # Directories as kubeadm makes them (0755); the file itself is never readable by others before its chmod.
     return (

@@ -41,6 +41,7 @@ def etcd_members(node) -> list[dict]:
         url = (m.get("clientURLs") or [""])[0]
         health = on_host(node, f"curl -sS --max-time 5 {TLS} {url}/health", check=False) if url else ""
         m["healthy"] = '"health":"true"' in health
+        m["health"] = health
     return members
 
 
@@ -85,7 +86,7 @@ def test_control_planes_scale_by_config(nodes, make_stack, tmp_path):
     one_to_three = time.monotonic() - started
     members = etcd_members(cp1)
     assert sorted(m["name"] for m in members) == [cp1.name, cp2.name, cp3.name]
-    assert all(m["healthy"] and not m.get("isLearner") for m in members), members
+    assert all(m["healthy"] and not m.get("isLearner") for m in members), json.dumps(members, indent=1)
     for cp in (cp2, cp3):
         node = json.loads(kubectl("get", "node", cp.name, "-o", "json").stdout)
         assert "node-role.kubernetes.io/control-plane" in node["metadata"]["labels"]

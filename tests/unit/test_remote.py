@@ -27,7 +27,7 @@ def test_write_file_command_writes_stdin_with_mode_and_prints_nothing(tmp_path: 
     assert (result.stdout, result.stderr) == ("", "")
     assert target.read_text() == content
     assert stat.S_IMODE(os.stat(target).st_mode) == mode
-    assert not Path(f"{target}.tmp").exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no temporary file left behind
     assert stat.S_IMODE(os.stat(target.parent).st_mode) == 0o755
 
 
@@ -42,3 +42,12 @@ def test_digest_changes_with_any_part_and_with_part_boundaries() -> None:
     assert digest("a", "b") == digest("a", "b")
     assert digest("a", "b") != digest("a", "c")
     assert digest("ab", "c") != digest("a", "bc")
+
+
+def test_the_file_is_never_visible_half_written_under_a_name_the_kubelet_reads(tmp_path: Path) -> None:
+    # The kubelet takes every file in the manifests directory but hidden ones as a static pod.
+    manifests = tmp_path / "manifests"
+    script = write_file_command(str(manifests / "etcd.yaml"), 0o600).replace("&& mv", "&& ls -A manifests >&2 && mv")
+    result = subprocess.run(["sh", "-c", script], input="kind: Pod\n", cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert all(name.startswith(".") for name in result.stderr.split()), result.stderr
