@@ -1,7 +1,8 @@
 """HostFiles: the files the phases want on one host, each written at its path with its mode.
 
 INPUTS   the host, its SSH connection, a list of (path, content, mode).
-OUTPUTS  each file on that host, rewritten in place when its content changes and removed on destroy.
+OUTPUTS  each file on that host, rewritten in place when its content changes; removed with everything else
+         kubeadm writes by the host's reset (Reset) when the host leaves the cluster or the stack is destroyed.
          Resource names are `<host><path>` (e.g. `node-1/etc/kubernetes/pki/ca.crt`), so a preview reads as a
          list of files per host.
 """

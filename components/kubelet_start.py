@@ -2,7 +2,7 @@
 
 INPUTS   the host's connection and the files the kubelet reads (written by HostFiles before this step).
 OUTPUTS  the kubelet enabled and restarted whenever one of those files changes (the step's triggers are their
-         hashes); stopped and disabled on delete.
+         hashes). Stopping it is the host's reset (Reset), so a host that is gone does not block its removal.
 """
 
 from __future__ import annotations
