@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +211,17 @@ def _unit(name: str) -> str:
     return "x"
 
 
+def retried(measure: Callable[[str], dict[str, Any]], tag: str, run: dict[str, Any]) -> dict[str, Any]:
+    """One measurement, on a fresh lab; once more on another fresh lab when the first attempt failed (a lab node
+    that booted wrong must not throw away the whole benchmark). The failure is kept in the run's record."""
+    try:
+        return measure(tag)
+    except labs.BenchError as error:
+        log(f"measurement failed, once more on a fresh lab: {str(error).splitlines()[0]}")
+        run.setdefault("retried", []).append(str(error)[-2000:])
+        return measure(f"{tag}-again")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path, default=HERE.parent, help="project to measure (default: this repo)")
@@ -238,16 +251,21 @@ def main(argv: list[str] | None = None) -> int:
             for side in sides:
                 if side == "kubeadm" and only & {"P1", "P5"}:
                     log(f"run {i}: kubeadm init + joins")
-                    run["kubeadm"] = measure_kubeadm(project, python, f"{args.lab_prefix}-k")
+                    run["kubeadm"] = retried(
+                        lambda _: measure_kubeadm(project, python, f"{args.lab_prefix}-k"), tag, run
+                    )
                     log(f"run {i}: kubeadm {run['kubeadm']['seconds']:.1f}s")
                 elif side == "pulumi":
                     log(f"run {i}: pulumi up (create, then no-op)")
-                    run["pulumi"] = measure_pulumi(project, python, f"{args.lab_prefix}-p", workdir, tag)
+                    run["pulumi"] = retried(
+                        lambda t: measure_pulumi(project, python, f"{args.lab_prefix}-p", workdir, t), tag, run
+                    )
                     log(f"run {i}: pulumi create {run['pulumi']['create']['seconds']:.1f}s")
         if "P3" in only:
             for key, n in (("scale_small", 1), ("scale_big", args.scale_workers)):
                 log(f"run {i}: scale {n} -> {n + 1} workers")
-                run[key] = measure_scale(project, python, f"{args.lab_prefix}-s", workdir, n, tag)
+                scale = functools.partial(measure_scale, project, python, f"{args.lab_prefix}-s", workdir, n)
+                run[key] = retried(scale, tag, run)
                 log(f"run {i}: add to {n}: {run[key]['add']['seconds']:.1f}s")
         if "P4" in only:
             log(f"run {i}: render")

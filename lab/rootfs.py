@@ -21,7 +21,7 @@ from pathlib import Path
 from .paths import LabError, cache_dir, log, run
 
 SUITE = "bookworm"
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4
 # Installed by debootstrap itself (known to resolve fine with --variant=minbase).
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "ca-certificates"]
 # Installed afterwards with apt-get inside the chroot (alternatives, postinst scripts).
@@ -54,11 +54,16 @@ mounts=$(grep ' cgroup ro,' /proc/self/mounts)
 echo "$mounts" | while read -r src mp fstype opts rest; do
   [ "$fstype" = cgroup ] || continue
   sub=$(echo "$opts" | tr , '\\n' | grep -v -x -E 'ro|rw|nosuid|nodev|noexec|relatime|noatime' | paste -sd, -)
-  if umount "$mp" && mount -t cgroup -o "$sub" cgroup "$mp"; then
-    echo "lab-cgroup-rw: $mp now rw ($sub)"
-  else
-    echo "lab-cgroup-rw: could not remount $mp" >&2
-  fi
+  # A hierarchy can be busy for a moment while systemd sets up its own cgroups: try again before giving up
+  # (a controller left read-only stops the kubelet for good: "failed to update top level QOS cgroup").
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    if umount "$mp" && mount -t cgroup -o "$sub" cgroup "$mp"; then
+      echo "lab-cgroup-rw: $mp now rw ($sub)"
+      break
+    fi
+    [ "$attempt" = 10 ] && echo "lab-cgroup-rw: could not remount $mp" >&2
+    sleep 0.5
+  done
 done
 exit 0
 """
