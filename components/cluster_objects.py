@@ -216,6 +216,7 @@ def bootstrap_token_secret(
     description: str = c.DEFAULT_TOKEN_DESCRIPTION,
     usages: tuple[str, ...] = ("authentication", "signing"),
     groups: tuple[str, ...] = (c.BOOTSTRAP_TOKEN_GROUP,),
+    labels: Mapping[str, str] | None = None,
 ) -> Obj:
     """Secret bootstrap-token-<id>. `expiration`: RFC 3339 UTC (creation + ttl), None for a token that never expires."""
     values = {"token-id": token_id, "token-secret": token_secret}
@@ -229,7 +230,11 @@ def bootstrap_token_secret(
     return {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": meta(f"{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}{token_id}", c.KUBE_SYSTEM_NAMESPACE),
+        "metadata": meta(
+            f"{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}{token_id}",
+            c.KUBE_SYSTEM_NAMESPACE,
+            **({"labels": dict(labels)} if labels else {}),
+        ),
         "type": c.BOOTSTRAP_TOKEN_SECRET_TYPE,
         "data": {k: base64.b64encode(v.encode()).decode() for k, v in values.items()},
     }

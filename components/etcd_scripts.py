@@ -11,9 +11,9 @@ import shlex
 from collections.abc import Sequence
 
 from components import constants as c
+from components.join_scripts import KUBECTL
 
 _PKI = c.ETCD_PKI_DIR
-_ADMIN = f"{c.KUBERNETES_DIR}/{c.ADMIN_KUBECONFIG}"
 
 # Helpers every script starts with: the etcd API, the member list one JSON object per line, and field readers.
 _HELPERS = f"""\
@@ -94,7 +94,7 @@ def remove_members(wanted_peer_urls: Sequence[str], drain_timeout: int = c.DRAIN
     return f"""\
 set -e
 {_HELPERS}
-k() {{ kubectl --kubeconfig={_ADMIN} --request-timeout=20s "$@"; }}
+{KUBECTL}
 list=$(members)
 [ -n "$list" ] || {{ echo "[etcd] the etcd cluster does not answer on the first control plane" >&2; exit 1; }}
 total=0; up=0; gone=""

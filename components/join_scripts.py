@@ -8,14 +8,19 @@ stderr are shown by the engine as warnings.
 
 from __future__ import annotations
 
+import base64
 import shlex
 
+import yaml
+
+from components import cluster_objects as objects
 from components import constants as c
 from components.config import Taint
 
 _ADMIN = f"{c.KUBERNETES_DIR}/{c.ADMIN_KUBECONFIG}"
 _KUBELET_CONF = f"{c.KUBERNETES_DIR}/{c.KUBELET_KUBECONFIG}"
-_KUBECTL = f'k() {{ kubectl --kubeconfig={_ADMIN} --request-timeout=20s "$@"; }}'
+# kubectl with admin.conf, for every script here and in etcd_scripts.
+KUBECTL = f'k() {{ kubectl --kubeconfig={_ADMIN} --request-timeout=20s "$@"; }}'
 
 
 def mint_token(node: str, ttl_minutes: int = c.JOIN_TOKEN_TTL_MINUTES) -> str:
@@ -23,23 +28,26 @@ def mint_token(node: str, ttl_minutes: int = c.JOIN_TOKEN_TTL_MINUTES) -> str:
 
     Tokens an earlier, unfinished join of the same node left behind are deleted first."""
     label = f"{c.JOIN_TOKEN_NODE_LABEL}={node}"
-    fields = (
-        "'apiVersion: v1' 'kind: Secret' "
-        f"'type: {c.BOOTSTRAP_TOKEN_SECRET_TYPE}' 'metadata:' \"  name: {c.BOOTSTRAP_TOKEN_SECRET_PREFIX}$id\" "
-        f"'  namespace: {c.KUBE_SYSTEM_NAMESPACE}' '  labels:' '    {c.JOIN_TOKEN_NODE_LABEL}: {node}' 'stringData:' "
-        # Quoted: an all-digit id or a timestamp would otherwise not be YAML strings.
-        '"  token-id: \\"$id\\"" "  token-secret: \\"$secret\\"" "  expiration: \\"$expiration\\"" '
-        "'  usage-bootstrap-authentication: \"true\"' '  usage-bootstrap-signing: \"true\"' "
-        f"'  auth-extra-groups: {c.BOOTSTRAP_TOKEN_GROUP}' '  description: \"{c.JOIN_TOKEN_DESCRIPTION}\"'"
+    # The Secret init's bootstrap-token phase would render, with shell variables for the values the host picks;
+    # every scalar double-quoted, so an all-digit id or a timestamp stays a YAML string once filled in.
+    secret = objects.bootstrap_token_secret(
+        "$id",
+        "$secret",
+        expiration="$expiration",
+        description=c.JOIN_TOKEN_DESCRIPTION,
+        labels={c.JOIN_TOKEN_NODE_LABEL: node},
     )
+    secret["stringData"] = {k: base64.b64decode(v).decode() for k, v in secret.pop("data").items()}
+    manifest = yaml.safe_dump(secret, default_style='"', sort_keys=False)
     return f"""\
 set -e
-{_KUBECTL}
+{KUBECTL}
 k -n {c.KUBE_SYSTEM_NAMESPACE} delete secret -l {shlex.quote(label)} --ignore-not-found >/dev/null
 pick() {{ tr -dc {c.BOOTSTRAP_TOKEN_ALPHABET} </dev/urandom | head -c "$1"; }}
 id=$(pick 6); secret=$(pick 16)
 expiration=$(date -u -d '+{ttl_minutes} minutes' +%Y-%m-%dT%H:%M:%SZ)
-printf '%s\\n' {fields} | k create -f - >/dev/null
+k create -f - >/dev/null <<EOF
+{manifest}EOF
 printf '%s.%s' "$id" "$secret"
 """
 
@@ -49,7 +57,7 @@ def delete_token(source: str) -> str:
     read = "token=$(cat)" if source == "stdin" else "token=${PULUMI_COMMAND_STDOUT:-}"
     return f"""\
 {read}
-{_KUBECTL}
+{KUBECTL}
 [ -n "$token" ] || exit 0
 if k -n {c.KUBE_SYSTEM_NAMESPACE} delete secret "{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}${{token%%.*}}" --ignore-not-found >/dev/null; then
   echo "[join] bootstrap token ${{token%%.*}} deleted"
@@ -126,7 +134,7 @@ def mark_worker(node: str, labels: tuple[tuple[str, str], ...], taints: tuple[Ta
     label_keys = " ".join(k for k, _ in labels)
     taint_keys = " ".join(f"{t.key}:{t.effect}" for t in taints)
     lines = [
-        _KUBECTL,
+        KUBECTL,
         "set -e",
         f"node={shlex.quote(node)}",
         'previous() { printf \'%s\\n\' "${PULUMI_COMMAND_STDOUT:-}" | sed -n "s/^$1: //p"; }',
@@ -147,7 +155,7 @@ def mark_worker(node: str, labels: tuple[tuple[str, str], ...], taints: tuple[Ta
 def remove_node(node: str, address: str, drain_timeout: int = c.DRAIN_TIMEOUT_SECONDS) -> str:
     """A worker leaving the cluster: cordon, drain (only when its kubelet answers), delete the Node."""
     return f"""\
-{_KUBECTL}
+{KUBECTL}
 node={shlex.quote(node)}
 found=$(k get node "$node" -o name --ignore-not-found) || {{ echo "[remove] $node: API server unreachable, Node not deleted" >&2; exit 1; }}
 [ -n "$found" ] || {{ echo "[remove] $node: no Node object"; exit 0; }}

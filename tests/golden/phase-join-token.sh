@@ -4,5 +4,22 @@ k -n kube-system delete secret -l kubeadm-pulumi.io/join-node=node-2 --ignore-no
 pick() { tr -dc 0123456789abcdefghijklmnopqrstuvwxyz </dev/urandom | head -c "$1"; }
 id=$(pick 6); secret=$(pick 16)
 expiration=$(date -u -d '+60 minutes' +%Y-%m-%dT%H:%M:%SZ)
-printf '%s\n' 'apiVersion: v1' 'kind: Secret' 'type: bootstrap.kubernetes.io/token' 'metadata:' "  name: bootstrap-token-$id" '  namespace: kube-system' '  labels:' '    kubeadm-pulumi.io/join-node: node-2' 'stringData:' "  token-id: \"$id\"" "  token-secret: \"$secret\"" "  expiration: \"$expiration\"" '  usage-bootstrap-authentication: "true"' '  usage-bootstrap-signing: "true"' '  auth-extra-groups: system:bootstrappers:kubeadm:default-node-token' '  description: "kubeadm-pulumi: the join of one node, deleted once it is done"' | k create -f - >/dev/null
+k create -f - >/dev/null <<EOF
+"apiVersion": "v1"
+"kind": "Secret"
+"metadata":
+  "name": "bootstrap-token-$id"
+  "namespace": "kube-system"
+  "labels":
+    "kubeadm-pulumi.io/join-node": "node-2"
+"type": "bootstrap.kubernetes.io/token"
+"stringData":
+  "token-id": "$id"
+  "token-secret": "$secret"
+  "description": "kubeadm-pulumi: the join of one node, deleted once it is done"
+  "expiration": "$expiration"
+  "usage-bootstrap-authentication": "true"
+  "usage-bootstrap-signing": "true"
+  "auth-extra-groups": "system:bootstrappers:kubeadm:default-node-token"
+EOF
 printf '%s.%s' "$id" "$secret"
