@@ -134,11 +134,7 @@ class Cluster(pulumi.ComponentResource):
         marked = self._step(
             "mark-control-plane",
             conn[first.name],
-            phase_scripts.mark_control_plane(
-                first.name,
-                dict(objects.CONTROL_PLANE_MARKS.labels),
-                [f"{t['key']}:{t['effect']}" for t in objects.CONTROL_PLANE_MARKS.taints],
-            ),
+            phase_scripts.mark_kubeadm_control_plane(first.name),
             upload,
         )
         # No token here: each join mints its own right before it runs and deletes it after (NodeJoin).

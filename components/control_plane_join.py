@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_command import remote as command
 
-from components import cluster_objects as objects
 from components import constants as c
 from components import etcd_scripts, node_files, phase_scripts, remote
 from components.config import ClusterConfig, Host
@@ -90,13 +89,10 @@ class ControlPlaneJoin(pulumi.ComponentResource):
             ),
             child,
         )
-        marks = objects.CONTROL_PLANE_MARKS
         marked = remote.step(
             f"{name}-mark-control-plane",
             conn=args.connection,
-            create=phase_scripts.mark_control_plane(
-                host.name, dict(marks.labels), [f"{t['key']}:{t['effect']}" for t in marks.taints]
-            ),
+            create=phase_scripts.mark_kubeadm_control_plane(host.name),
             triggers=[wait.ready],
             opts=child,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 
+from components import cluster_objects as objects
 from components import constants as c
 from components.static_pod_flags import url_host
 
@@ -130,6 +131,12 @@ def mark_control_plane(node: str, labels: dict[str, str], taints: list[str]) -> 
         lines.append(f"k taint node {shlex.quote(node)} {shlex.quote(taint)} --overwrite >/dev/null")
     lines.append(f"echo '[mark-control-plane] {node}: labels and taints set'")
     return "\n".join(lines) + "\n"
+
+
+def mark_kubeadm_control_plane(node: str) -> str:
+    """mark-control-plane with kubeadm's own control-plane label and taint."""
+    marks = objects.CONTROL_PLANE_MARKS
+    return mark_control_plane(node, dict(marks.labels), [f"{t['key']}:{t['effect']}" for t in marks.taints])
 
 
 def kubelet_finalize(user: str, timeout: int = 120) -> str:
