@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import lab
+from lab import kubernetes
 
 
 def on_host(node, script: str, stdin: str | None = None, check: bool = True) -> str:
@@ -15,3 +17,21 @@ def on_host(node, script: str, stdin: str | None = None, check: bool = True) -> 
     if check:
         assert result.returncode == 0, f"{script}\n{result.stdout}\n{result.stderr}"
     return result.stdout
+
+
+# On a host that kubeadm reset left clean, this prints only "inactive": no file under kubeadm's directories, and
+# the kubelet stopped.
+LEFTOVERS = (
+    "find /etc/kubernetes /var/lib/kubelet /var/lib/etcd -mindepth 1 -not -type d 2>/dev/null | head; "
+    "systemctl is-active kubelet || true"
+)
+
+
+def run_kubectl(kubeconfig: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """The lab release's kubectl from this machine with `kubeconfig` (a failure fails the test unless told not to)."""
+    kubectl_bin = kubernetes.build().unit("kubernetes") / "bin" / "kubectl"
+    result = subprocess.run(
+        [str(kubectl_bin), f"--kubeconfig={kubeconfig}", *args], capture_output=True, text=True, timeout=60
+    )
+    assert not check or result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+    return result

@@ -7,10 +7,9 @@ import subprocess
 import time
 
 import pytest
-from lab_hosts import on_host
+from lab_hosts import LEFTOVERS, on_host, run_kubectl
 
 import lab
-from lab import kubernetes
 
 pytestmark = pytest.mark.integration
 
@@ -18,10 +17,6 @@ LAB = "itest-ha"
 TLS = (
     "--cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt "
     "--key /etc/kubernetes/pki/etcd/healthcheck-client.key"
-)
-CLEAN = (
-    "find /etc/kubernetes /var/lib/kubelet /var/lib/etcd -mindepth 1 -not -type d 2>/dev/null | head; "
-    "systemctl is-active kubelet || true"
 )
 
 
@@ -67,17 +62,9 @@ def test_control_planes_scale_by_config(nodes, make_stack, tmp_path):
     kubeconfig = tmp_path / "admin.conf"
     kubeconfig.write_text(stack.outputs()["admin_kubeconfig"])
     assert f"server: https://{endpoint}" in kubeconfig.read_text()
-    kubectl_bin = kubernetes.build().unit("kubernetes") / "bin" / "kubectl"
 
     def kubectl(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [str(kubectl_bin), f"--kubeconfig={kubeconfig}", "--request-timeout=10s", *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert not check or result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-        return result
+        return run_kubectl(kubeconfig, "--request-timeout=10s", *args, check=check)
 
     # 1 -> 3 control planes by config.
     control_planes(cp1, cp2, cp3)
@@ -134,9 +121,9 @@ def test_control_planes_scale_by_config(nodes, make_stack, tmp_path):
         [cp1.name, worker.name]
     )
     for cp in (cp2, cp3):
-        assert on_host(cp, CLEAN).split() == ["inactive"], cp.name
+        assert on_host(cp, LEFTOVERS).split() == ["inactive"], cp.name
 
     stack.pulumi("destroy", "--yes", "--skip-preview")
     for host in nodes:
-        assert on_host(host, CLEAN).split() == ["inactive"], host.name
+        assert on_host(host, LEFTOVERS).split() == ["inactive"], host.name
     print(f"\n[timing] 1 -> 3 control planes: {one_to_three:.1f}s; 3 -> 1: {three_to_one:.1f}s")

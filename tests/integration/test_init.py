@@ -5,15 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-import subprocess
 import time
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from lab_hosts import on_host
+from lab_hosts import LEFTOVERS, on_host, run_kubectl
 
 import lab
-from lab import kubernetes
 
 pytestmark = pytest.mark.integration
 
@@ -64,14 +62,9 @@ def test_init_and_a_worker_join_on_lab_hosts(nodes, make_stack, tmp_path):
     assert outputs["ca_cert_hash"].startswith("sha256:") and len(outputs["ca_cert_hash"]) == 71
     kubeconfig = tmp_path / "admin.conf"
     kubeconfig.write_text(outputs["admin_kubeconfig"])
-    kubectl_bin = kubernetes.build().unit("kubernetes") / "bin" / "kubectl"
 
     def kubectl(*args: str) -> str:
-        result = subprocess.run(
-            [str(kubectl_bin), f"--kubeconfig={kubeconfig}", *args], capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-        return result.stdout
+        return run_kubectl(kubeconfig, *args).stdout
 
     assert kubectl("get", "--raw=/readyz") == "ok"
     node_object = json.loads(kubectl("get", "node", node.name, "-o", "json"))
@@ -165,9 +158,5 @@ def test_init_and_a_worker_join_on_lab_hosts(nodes, make_stack, tmp_path):
 
     stack.pulumi("destroy", "--yes", "--skip-preview")
     for host in nodes:
-        leftover = on_host(
-            host,
-            "find /etc/kubernetes /var/lib/kubelet /var/lib/etcd -mindepth 1 -not -type d 2>/dev/null | head; "
-            "systemctl is-active kubelet || true",
-        )
+        leftover = on_host(host, LEFTOVERS)
         assert leftover.split() == ["inactive"], f"{host.name}: {leftover}"

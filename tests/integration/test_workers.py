@@ -9,19 +9,14 @@ import time
 
 import pytest
 from cryptography import x509
-from lab_hosts import on_host
+from lab_hosts import LEFTOVERS, on_host, run_kubectl
 
 import lab
 from components import join_scripts
-from lab import kubernetes
 
 pytestmark = pytest.mark.integration
 
 LAB = "itest-workers"
-CLEAN = (
-    "find /etc/kubernetes /var/lib/kubelet /var/lib/etcd -mindepth 1 -not -type d 2>/dev/null | head; "
-    "systemctl is-active kubelet || true"
-)
 
 
 def requested_cn(csr: dict) -> str:
@@ -68,14 +63,9 @@ def test_workers_join_scale_and_leave(nodes, make_stack, tmp_path):
     up("1 control plane + 2 workers")
     kubeconfig = tmp_path / "admin.conf"
     kubeconfig.write_text(stack.outputs()["admin_kubeconfig"])
-    kubectl_bin = kubernetes.build().unit("kubernetes") / "bin" / "kubectl"
 
     def kubectl(*args: str) -> str:
-        result = subprocess.run(
-            [str(kubectl_bin), f"--kubeconfig={kubeconfig}", *args], capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-        return result.stdout
+        return run_kubectl(kubeconfig, *args).stdout
 
     def node_names() -> list[str]:
         return sorted(kubectl("get", "nodes", "-o", "jsonpath={.items[*].metadata.name}").split())
@@ -142,7 +132,7 @@ def test_workers_join_scale_and_leave(nodes, make_stack, tmp_path):
     configure(worker(w3, taints=[taint]), worker(w4))
     up("remove a worker")
     assert node_names() == [cp.name, w3.name, w4.name]
-    assert on_host(w2, CLEAN).split() == ["inactive"]
+    assert on_host(w2, LEFTOVERS).split() == ["inactive"]
 
     # A worker whose host is down is still removed from the cluster; the run says its host was not reset.
     lab.stop_node(w3.name, name=LAB)
@@ -154,5 +144,5 @@ def test_workers_join_scale_and_leave(nodes, make_stack, tmp_path):
 
     stack.pulumi("destroy", "--yes", "--skip-preview")
     for host in (cp, w2, w4):
-        assert on_host(host, CLEAN).split() == ["inactive"], host.name
+        assert on_host(host, LEFTOVERS).split() == ["inactive"], host.name
     print("\n[timing] " + "; ".join(f"{k}: {v:.1f}s" for k, v in timings.items()))
