@@ -9,9 +9,10 @@ certificates), the language host and the CLI itself.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterable
 from pathlib import Path
+
+from bench.polling import Poller
 
 PROC = Path("/proc")
 
@@ -65,22 +66,13 @@ def descendants(root: int) -> set[int]:
     return seen
 
 
-class PeakMemory:
+class PeakMemory(Poller):
     """Polls the process tree under `root` in a thread; `peaks_mib` maps group -> highest VmHWM seen (MiB)."""
 
     def __init__(self, root: int, interval: float = 0.2) -> None:
-        self.root, self.interval = root, interval
+        super().__init__(interval)
+        self.root = root
         self.peaks_kib: dict[str, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def _run(self) -> None:
         while not self._stop.is_set():

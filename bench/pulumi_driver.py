@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any, TextIO
 import yaml
 
 from bench.labs import BenchError, LabNode
+from bench.polling import Poller
 from bench.procmem import PeakMemory
 
 PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components")
@@ -36,23 +36,14 @@ class UpResult:
     arrival: dict[int, float] = field(default_factory=dict)  # event sequence -> seconds since the CLI started
 
 
-class EventTail:
+class EventTail(Poller):
     """Reads the event log while the CLI writes it and notes when each event arrived (its stamps are whole
     seconds). Polls every `interval` seconds; `arrival` maps sequence -> seconds since `started`."""
 
     def __init__(self, path: Path, started: float, interval: float = 0.1) -> None:
-        self.path, self.started, self.interval = path, started, interval
+        super().__init__(interval)
+        self.path, self.started = path, started
         self.arrival: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> EventTail:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def _run(self) -> None:
         while not self.path.exists() and not self._stop.is_set():
