@@ -38,7 +38,7 @@ from components.node_join import NodeJoin, NodeJoinArgs
 from components.pki import ClusterPki, ClusterPkiArgs
 from components.preflight import Preflight, PreflightArgs
 from components.reset import Reset, ResetArgs
-from components.static_pod_flags import etcd_peer_url
+from components.static_pod_flags import etcd_peer_url, url_host
 from components.upload_certs import EncryptedCerts, delete_script, kubeadm_certs_objects, upload_script
 from components.wait_control_plane import WaitControlPlane, WaitControlPlaneArgs
 
@@ -162,7 +162,8 @@ class Cluster(pulumi.ComponentResource):
             joined = ControlPlaneJoin(f"join-{h.name}", join_cp, self._child).done
         # Control planes that left the config leave etcd (and the cluster), after any joining ones have joined.
         peers = [etcd_peer_url(h.address) for h in config.control_planes]
-        self._step("etcd-members", conn[first.name], etcd_scripts.remove_members(peers), joined)
+        local_api = f"https://{url_host(first.address)}:{c.APISERVER_PORT}"
+        self._step("etcd-members", conn[first.name], etcd_scripts.remove_members(peers, local_api), joined)
         for w in config.workers:
             join = NodeJoinArgs(
                 host=w,

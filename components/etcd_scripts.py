@@ -11,9 +11,9 @@ import shlex
 from collections.abc import Sequence
 
 from components import constants as c
-from components.join_scripts import KUBECTL
 
 _PKI = c.ETCD_PKI_DIR
+_ADMIN = f"{c.KUBERNETES_DIR}/{c.ADMIN_KUBECONFIG}"
 
 # Helpers every script starts with: the etcd API, the member list one JSON object per line, and field readers.
 _HELPERS = f"""\
@@ -86,15 +86,20 @@ echo "[control-plane-join] etcd: {node} is a voting member"
 """
 
 
-def remove_members(wanted_peer_urls: Sequence[str], drain_timeout: int = c.DRAIN_TIMEOUT_SECONDS) -> str:
+def remove_members(
+    wanted_peer_urls: Sequence[str], api_server: str, drain_timeout: int = c.DRAIN_TIMEOUT_SECONDS
+) -> str:
     """Control planes that left the config: each is drained, its etcd member removed through the first control
     plane (unhealthy members first), and its Node deleted. A removal that would leave etcd without a healthy
-    quorum is refused before anything is removed."""
+    quorum is refused before anything is removed.
+
+    kubectl talks to `api_server`, the first control plane's own API server, not to the endpoint: behind the
+    endpoint, the API server of a member just removed still accepts connections but can no longer answer."""
     wanted = " ".join(wanted_peer_urls)
     return f"""\
 set -e
 {_HELPERS}
-{KUBECTL}
+k() {{ kubectl --kubeconfig={_ADMIN} --server={api_server} --request-timeout=20s "$@"; }}
 list=$(members)
 [ -n "$list" ] || {{ echo "[etcd] the etcd cluster does not answer on the first control plane" >&2; exit 1; }}
 total=0; up=0; gone=""

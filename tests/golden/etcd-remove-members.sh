@@ -6,7 +6,7 @@ field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 first_url() { sed -n "s/.*\"$1\":\[\"\([^\"]*\)\".*/\1/p"; }
 healthy() { [ -n "$1" ] && curl -sS --max-time 5 $tls "$1/health" 2>/dev/null | grep -q '"health":"true"'; }
 
-k() { kubectl --kubeconfig=/etc/kubernetes/admin.conf --request-timeout=20s "$@"; }
+k() { kubectl --kubeconfig=/etc/kubernetes/admin.conf --server=https://10.0.0.1:6443 --request-timeout=20s "$@"; }
 list=$(members)
 [ -n "$list" ] || { echo "[etcd] the etcd cluster does not answer on the first control plane" >&2; exit 1; }
 total=0; up=0; gone=""

@@ -13,6 +13,7 @@ from components.control_plane_set import quorum_problem
 
 PEER = "https://10.0.0.{}:2380"
 CLIENT = "https://10.0.0.{}:2379"
+API = "https://10.0.0.1:6443"
 
 
 def member(i: int, *, started: bool = True, learner: bool = False) -> dict:
@@ -64,7 +65,7 @@ elif url.endswith("member/remove"):
     fake.chmod(0o755)
     kubectl = tmp_path / "kubectl"
     kubectl.write_text(
-        f'#!/bin/sh\necho kubectl "$@" >> {tmp_path}/kubectl.log\n[ "$3" = get ] && echo "node/$5"\nexit 0\n'
+        f'#!/bin/sh\necho kubectl "$@" >> {tmp_path}/kubectl.log\n[ "$4" = get ] && echo "node/$6"\nexit 0\n'
     )
     kubectl.chmod(0o755)
     return {"PATH": f"{tmp_path}:/usr/bin:/bin"}
@@ -84,7 +85,7 @@ def calls(tmp_path: Path) -> list[str]:
         ("check-etcd", etcd_scripts.check_etcd("cp-2", PEER.format(2))),
         ("add-learner", etcd_scripts.add_learner("cp-2", PEER.format(2))),
         ("promote", etcd_scripts.promote("cp-2", PEER.format(2))),
-        ("remove-members", etcd_scripts.remove_members([PEER.format(1), PEER.format(2)])),
+        ("remove-members", etcd_scripts.remove_members([PEER.format(1), PEER.format(2)], API)),
     ],
 )
 def test_script_is_valid_shell_and_matches_golden(name: str, script: str, golden) -> None:
@@ -121,19 +122,21 @@ def test_promote_retries_until_the_learner_caught_up(tmp_path: Path) -> None:
 
 def test_remove_members_drains_removes_and_deletes_the_nodes_that_left(tmp_path: Path) -> None:
     env = gateway(tmp_path, [member(1), member(2), member(3)], healthy={1, 2, 3})
-    result = run(etcd_scripts.remove_members([PEER.format(1)]), env)
+    result = run(etcd_scripts.remove_members([PEER.format(1)], API), env)
     assert result.returncode == 0, result.stderr
     assert calls(tmp_path).count("v3/cluster/member/remove") == 2
     kubectl = (tmp_path / "kubectl.log").read_text()
     for node in ("cp-2", "cp-3"):
         assert f"drain {node}" in kubectl and f"delete node {node}" in kubectl
+    # Every call goes to the first control plane's own API server, not through the endpoint.
+    assert all(f"--server={API} " in line for line in kubectl.splitlines())
     assert result.stdout.strip().endswith("[etcd] members: cp-1")
 
 
 def test_remove_members_refuses_to_break_quorum_and_removes_nothing(tmp_path: Path) -> None:
     # cp-2 is down: removing cp-1 would leave cp-2 and cp-3 with one healthy member.
     env = gateway(tmp_path, [member(1), member(2), member(3)], healthy={1, 3})
-    result = run(etcd_scripts.remove_members([PEER.format(2), PEER.format(3)]), env)
+    result = run(etcd_scripts.remove_members([PEER.format(2), PEER.format(3)], API), env)
     assert result.returncode == 1
     assert "removing cp-1 would leave 1 of 2 etcd members healthy, below quorum: nothing removed" in result.stderr
     assert "v3/cluster/member/remove" not in calls(tmp_path)
@@ -141,7 +144,7 @@ def test_remove_members_refuses_to_break_quorum_and_removes_nothing(tmp_path: Pa
 
 def test_remove_members_removes_an_unhealthy_member_first(tmp_path: Path) -> None:
     env = gateway(tmp_path, [member(1), member(2), member(3)], healthy={1, 2})
-    result = run(etcd_scripts.remove_members([PEER.format(1)]), env)
+    result = run(etcd_scripts.remove_members([PEER.format(1)], API), env)
     assert result.returncode == 0, result.stderr
     removed = [line for line in (tmp_path / "calls.log").read_text().splitlines() if "remove" in line]
     assert [json.loads(line.split(" ", 1)[1])["ID"] for line in removed] == ["1003", "1002"]
