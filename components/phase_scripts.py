@@ -122,10 +122,17 @@ def delete(phase: str, manifest_b64: str, kubeconfig: str = _ADMIN) -> str:
     )
 
 
-def mark_control_plane(node: str, labels: dict[str, str], taints: list[str]) -> str:
-    """mark-control-plane: kubeadm's labels and taint on the Node (other labels and taints are kept)."""
+def mark_control_plane(node: str, labels: dict[str, str], taints: list[str], timeout: int = 120) -> str:
+    """mark-control-plane: kubeadm's labels and taint on the Node (other labels and taints are kept), once the
+    kubelet has registered it (a joining control plane's API server can be up before its Node is); any failure
+    fails the step."""
     label_args = " ".join(shlex.quote(f"{k}={v}") for k, v in sorted(labels.items()))
-    lines = [f'k() {{ kubectl --kubeconfig={_ADMIN} "$@"; }}']
+    lines = ["set -e", f'k() {{ kubectl --kubeconfig={_ADMIN} "$@"; }}']
+    lines.append(f"deadline=$(( $(date +%s) + {timeout} ))")
+    lines.append(
+        f'until k get node {shlex.quote(node)} >/dev/null 2>&1; do [ "$(date +%s)" -lt "$deadline" ] '
+        f"|| {{ echo '[mark-control-plane] Node {node} not registered after {timeout}s' >&2; exit 1; }}; sleep 1; done"
+    )
     lines.append(f"k label node {shlex.quote(node)} {label_args} --overwrite >/dev/null")
     for taint in taints:
         lines.append(f"k taint node {shlex.quote(node)} {shlex.quote(taint)} --overwrite >/dev/null")

@@ -159,3 +159,13 @@ def test_reset_over_ssh_reports_an_unreachable_host_without_failing(
     assert result.returncode == status
     assert ("warning: node-3 (10.213.0.13) is unreachable over SSH: the host was NOT reset" in result.stderr) == warned
     assert calls(tmp_path)[0].endswith("root@10.213.0.13 sh -s")
+
+
+def test_mark_control_plane_waits_for_the_node_and_fails_when_it_never_registers(tmp_path) -> None:
+    # kubectl that never finds the Node: the step must fail, not report the marks as set.
+    env = fake_tools(tmp_path, kubectl="exit 1")
+    script = phase_scripts.mark_control_plane("node-3", {"a": ""}, ["a:NoSchedule"], timeout=2)
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=30)
+    assert result.returncode == 1
+    assert "Node node-3 not registered after 2s" in result.stderr
+    assert not any(" label " in line for line in calls(tmp_path))
