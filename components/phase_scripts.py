@@ -133,9 +133,14 @@ def mark_control_plane(node: str, labels: dict[str, str], taints: list[str], tim
         f'until k get node {shlex.quote(node)} >/dev/null 2>&1; do [ "$(date +%s)" -lt "$deadline" ] '
         f"|| {{ echo '[mark-control-plane] Node {node} not registered after {timeout}s' >&2; exit 1; }}; sleep 1; done"
     )
-    lines.append(f"k label node {shlex.quote(node)} {label_args} --overwrite >/dev/null")
-    for taint in taints:
-        lines.append(f"k taint node {shlex.quote(node)} {shlex.quote(taint)} --overwrite >/dev/null")
+    # Through the endpoint a request can reach an API server that is still starting: retry until the deadline.
+    marks = [f"k label node {shlex.quote(node)} {label_args} --overwrite >/dev/null"]
+    marks += [f"k taint node {shlex.quote(node)} {shlex.quote(t)} --overwrite >/dev/null" for t in taints]
+    lines.append(f"mark() {{ {' && '.join(marks)}; }}")
+    lines.append(
+        'until err=$(mark 2>&1); do [ "$(date +%s)" -lt "$deadline" ] '
+        f'|| {{ echo "[mark-control-plane] {node}: $err" >&2; exit 1; }}; sleep 1; done'
+    )
     lines.append(f"echo '[mark-control-plane] {node}: labels and taints set'")
     return "\n".join(lines) + "\n"
 
