@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,12 +20,13 @@ import (
 var localURN = string(resource.NewURN("dev", "proj", "", localCmdTok, "cmd"))
 
 type logged struct {
-	Sev diag.Severity
-	URN resource.URN
-	Msg string
+	Sev       diag.Severity
+	URN       resource.URN
+	Msg       string
+	Ephemeral bool // LogStatus: shown beside the resource while it runs, not in the final output
 }
 
-// fakeHost records what the provider logs to the engine.
+// fakeHost records what the provider sends to the engine.
 type fakeHost struct {
 	mu   sync.Mutex
 	logs []logged
@@ -33,8 +35,46 @@ type fakeHost struct {
 func (f *fakeHost) Log(_ context.Context, sev diag.Severity, urn resource.URN, msg string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.logs = append(f.logs, logged{sev, urn, msg})
+	f.logs = append(f.logs, logged{sev, urn, msg, false})
 	return nil
+}
+
+func (f *fakeHost) LogStatus(_ context.Context, sev diag.Severity, urn resource.URN, msg string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.logs = append(f.logs, logged{sev, urn, msg, true})
+	return nil
+}
+
+// take returns what was logged since the last call.
+func (f *fakeHost) take() []logged {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.logs
+	f.logs = nil
+	return out
+}
+
+// lasting returns the non-ephemeral diagnostics among logs (what the CLI lists under Diagnostics).
+func lasting(logs []logged) []logged {
+	var out []logged
+	for _, l := range logs {
+		if !l.Ephemeral {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// statusLines returns the ephemeral messages among logs, in order.
+func statusLines(logs []logged) []string {
+	var out []string
+	for _, l := range logs {
+		if l.Ephemeral {
+			out = append(out, l.Msg)
+		}
+	}
+	return out
 }
 
 func mustMarshal(t *testing.T, m propertyMap) *structpb.Struct {
@@ -212,10 +252,9 @@ func TestLocalLifecycle(t *testing.T) {
 		t.Errorf("no-op update must keep outputs: %v", s)
 	}
 
-	// Delete sees the last outputs; its warning line goes to the engine.
-	if len(host.logs) != 0 {
-		t.Fatalf("nothing should have been logged yet: %+v", host.logs)
-	}
+	// Delete sees the last outputs. A `warning: ` line is nothing special (as upstream): an ephemeral info line
+	// like every other, never a warning diagnostic.
+	host.take()
 	if _, err := p.Delete(context.Background(), &pulumirpc.DeleteRequest{
 		Urn: localURN, Properties: mustMarshal(t, ustate),
 	}); err != nil {
@@ -225,9 +264,9 @@ func TestLocalLifecycle(t *testing.T) {
 	if err != nil || string(b) != str(ustate, "stdout")+"\n" {
 		t.Errorf("delete did not see PULUMI_COMMAND_STDOUT: %q %v", b, err)
 	}
-	want := []logged{{diag.Warning, resource.URN(localURN), "host node-3 unreachable: not cleaned"}}
-	if !reflect.DeepEqual(host.logs, want) {
-		t.Errorf("logged %+v, want %+v", host.logs, want)
+	want := []logged{{diag.Info, resource.URN(localURN), "warning: host node-3 unreachable: not cleaned", true}}
+	if got := host.take(); !reflect.DeepEqual(got, want) {
+		t.Errorf("logged %+v, want %+v", got, want)
 	}
 
 	// No delete command: nothing runs.
@@ -279,35 +318,74 @@ func TestLocalFailure(t *testing.T) {
 	host := &fakeHost{}
 	p := newProvider()
 	p.host = host
-	_, err := createLocal(t, p, map[string]any{
-		"create": "echo some-out; echo 'warning: disk almost full' >&2; echo boom >&2; exit 3",
-	})
+	cmd := "echo some-out; echo 'warning: disk almost full' >&2; echo boom >&2; exit 3"
+	_, err := createLocal(t, p, map[string]any{"create": cmd})
 	if err == nil {
 		t.Fatal("non-zero exit must fail")
 	}
-	for _, want := range []string{"create command", "exit status 3", "stdout:\nsome-out", "stderr:\nwarning: disk almost full\nboom"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q should contain %q", err, want)
-		}
+	// Upstream's text: the exit error, the whole command quoted, then stdout and stderr merged as they came
+	// (two pipes: stdout's line may land before or after stderr's).
+	prefix := "exit status 3: running " + strconv.Quote(cmd) + ":\n"
+	if !strings.HasPrefix(err.Error(), prefix) || !strings.Contains(err.Error(), "some-out\n") ||
+		!strings.Contains(err.Error(), "warning: disk almost full\nboom\n") {
+		t.Errorf("error\n got %q\nwant %q and the output", err, prefix)
 	}
-	if len(host.logs) != 1 || host.logs[0].Msg != "disk almost full" || host.logs[0].Sev != diag.Warning {
-		t.Errorf("a failing command's warnings must be reported too: %+v", host.logs)
+	logs := host.take()
+	if got := lasting(logs); len(got) != 0 {
+		t.Errorf("a failing command's output is no diagnostic: %+v", got)
+	}
+	if got := statusLines(logs); !sameLines(got, []string{"some-out", "warning: disk almost full", "boom"}) {
+		t.Errorf("streamed lines: %q", got)
 	}
 }
 
-func TestLocalTimeoutKillsProcessGroup(t *testing.T) {
+func TestLocalLogging(t *testing.T) {
+	cmd := "echo out-line; echo err-line >&2"
+	for logging, want := range map[string][]string{
+		"":                {"out-line", "err-line"},
+		"stdoutAndStderr": {"out-line", "err-line"},
+		"stdout":          {"out-line"},
+		"stderr":          {"err-line"},
+		"none":            nil,
+	} {
+		t.Run("logging="+logging, func(t *testing.T) {
+			host := &fakeHost{}
+			p := newProvider()
+			p.host = host
+			in := map[string]any{"create": cmd}
+			if logging != "" {
+				in["logging"] = logging
+			}
+			state, err := createLocal(t, p, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if str(state, "stdout") != "out-line" || str(state, "stderr") != "err-line" {
+				t.Errorf("logging never changes the outputs: %v", state)
+			}
+			// stdout and stderr share one pipe (as upstream): their lines may come in either order.
+			if got := statusLines(host.take()); !sameLines(got, want) {
+				t.Errorf("streamed %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestLocalTimeoutKillsOnlyTheInterpreter(t *testing.T) {
+	// Upstream uses exec.CommandContext: a custom timeout kills the interpreter, and the plugin then waits for any
+	// child that still holds its output (here the sleep), so the timeout does not cut the wait short.
 	p := newProvider()
 	start := time.Now()
 	resp, err := p.Create(context.Background(), &pulumirpc.CreateRequest{
 		Urn:        localURN,
-		Properties: checked(t, p, map[string]any{"create": "sleep 30; echo done"}),
-		Timeout:    0.5,
+		Properties: checked(t, p, map[string]any{"create": "sleep 2; echo done"}),
+		Timeout:    0.3,
 	})
-	if err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
-		t.Fatalf("want a timeout error, got %v %v", resp, err)
+	if err == nil || !strings.HasPrefix(err.Error(), "signal: killed: running ") {
+		t.Fatalf("want the interpreter killed, got %v %v", resp, err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("timeout took %v: the sleep child was not terminated", d)
+	if d := time.Since(start); d < 1500*time.Millisecond {
+		t.Errorf("returned after %v: the plugin must wait for the child holding the output", d)
 	}
 }
 
@@ -318,19 +396,21 @@ func TestLocalNilHost(t *testing.T) {
 	}
 }
 
-func TestWarningLines(t *testing.T) {
-	cases := map[string][]string{
-		"":                            nil,
-		"warning: a":                  {"a"},
-		"x\nwarning: a\r\nwarning: b": {"a", "b"},
-		"Warning: a\nwarning:a\n  warning: a\nwarning: \nWARNING: a":    nil,
-		"error: x\nwarning: host node-3 unreachable: not cleaned\nmore": {"host node-3 unreachable: not cleaned"},
-		"warning: warning: nested":                                      {"warning: nested"},
+func TestLocalEmptyStdinAndPreviousOutputs(t *testing.T) {
+	p := newProvider()
+	// Empty previous outputs are not set at all; an empty stdin is no stdin.
+	uresp, err := p.Update(context.Background(), &pulumirpc.UpdateRequest{
+		Urn:  localURN,
+		Olds: mustMarshal(t, withStateLocal(map[string]any{"create": "x"})),
+		News: checked(t, p, map[string]any{
+			"create": `echo "[${PULUMI_COMMAND_STDOUT-unset}] [${PULUMI_COMMAND_STDERR-unset}]"`, "stdin": "",
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for in, want := range cases {
-		if got := warningLines(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("warningLines(%q) = %q, want %q", in, got, want)
-		}
+	if got := str(mustUnmarshal(t, uresp.GetProperties()), "stdout"); got != "[out] [unset]" {
+		t.Errorf("stdout %q", got)
 	}
 }
 

@@ -55,9 +55,10 @@ type cmdProvider struct {
 	host engineLogger
 }
 
-// engineLogger is the part of *provider.HostClient the provider uses.
+// engineLogger is the part of *provider.HostClient the provider uses: lasting diagnostics and ephemeral status.
 type engineLogger interface {
 	Log(ctx context.Context, sev diag.Severity, urn resource.URN, msg string) error
+	LogStatus(ctx context.Context, sev diag.Severity, urn resource.URN, msg string) error
 }
 
 func newProvider() *cmdProvider {

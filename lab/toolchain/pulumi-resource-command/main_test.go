@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"golang.org/x/crypto/ssh"
 )
 
 func pm(m map[string]any) propertyMap { return resource.NewPropertyMapFromMap(m) }
@@ -202,47 +198,19 @@ func TestDiff(t *testing.T) {
 	}
 }
 
-func TestEnvPrefixQuoting(t *testing.T) {
-	env := map[string]string{
-		"B_QUOTE":   "it's",
-		"A_SPACES":  "a b  c",
-		"C_NEWLINE": "line1\nline2",
-		"D_EMPTY":   "",
-		"E_META":    "$HOME `x` \\ \"q\"",
-	}
-	got := envPrefix(env)
-	want := "export A_SPACES='a b  c'; export B_QUOTE='it'\\''s'; export C_NEWLINE='line1\nline2'; " +
-		"export D_EMPTY=''; export E_META='$HOME `x` \\ \"q\"'; "
-	if got != want {
-		t.Fatalf("envPrefix:\n got %q\nwant %q", got, want)
-	}
-	// The shell must reproduce every value byte for byte.
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("no sh")
-	}
-	script := got + `printf '%s\0' "$A_SPACES" "$B_QUOTE" "$C_NEWLINE" "$D_EMPTY" "$E_META"`
-	b, err := exec.Command("sh", "-c", script).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
-	for i, k := range []string{"A_SPACES", "B_QUOTE", "C_NEWLINE", "D_EMPTY", "E_META"} {
-		if parts[i] != env[k] {
-			t.Errorf("%s: got %q want %q", k, parts[i], env[k])
-		}
-	}
-}
-
-func TestCommandEnv(t *testing.T) {
+func TestPreviousOutputs(t *testing.T) {
 	in, _ := checkInputs(baseInputs())
-	prev := pm(map[string]any{"stdout": "o", "stderr": "e"})
-	env := commandEnv(in, prev)
-	if env["PULUMI_COMMAND_STDOUT"] != "o" || env["PULUMI_COMMAND_STDERR"] != "e" {
-		t.Errorf("previous outputs missing: %v", env)
+	prev := pm(map[string]any{"stdout": "o", "stderr": ""})
+	got := previousOutputs(in, prev).env()
+	if len(got) != 1 || got[0] != [2]string{"PULUMI_COMMAND_STDOUT", "o"} {
+		t.Errorf("only non-empty previous outputs are passed (as upstream): %v", got)
+	}
+	if got := previousOutputs(in, nil).env(); len(got) != 0 {
+		t.Errorf("a create has no previous outputs: %v", got)
 	}
 	in["addPreviousOutputInEnv"] = resource.NewBoolProperty(false)
-	if env := commandEnv(in, prev); len(env) != 0 {
-		t.Errorf("addPreviousOutputInEnv=false must not inject: %v", env)
+	if got := previousOutputs(in, prev).env(); len(got) != 0 {
+		t.Errorf("addPreviousOutputInEnv=false must not inject: %v", got)
 	}
 }
 
@@ -250,14 +218,5 @@ func TestSchemaIsJSON(t *testing.T) {
 	var v map[string]any
 	if err := json.Unmarshal([]byte(schemaJSON()), &v); err != nil || v["name"] != "command" {
 		t.Fatalf("schema: %v %v", err, v["name"])
-	}
-}
-
-func TestTransportErrorsAreRetriedButFailedCommandsAreNot(t *testing.T) {
-	if !isTransportError(fmt.Errorf("delete command on h:22 failed: %w", io.EOF)) {
-		t.Fatal("a session that ended with EOF must count as a transport error")
-	}
-	if isTransportError(fmt.Errorf("create command on h:22 failed: %w", &ssh.ExitError{})) {
-		t.Fatal("a command that exited non-zero must not be run again")
 	}
 }

@@ -32,9 +32,8 @@ func (p *cmdProvider) opContext(ctx context.Context, timeoutSec float64) (contex
 	return ctx, func() { stop(); cancel() }
 }
 
-// commandEnv is `environment` plus, when addPreviousOutputInEnv (default
-// true) and prev is non-nil, PULUMI_COMMAND_STDOUT/STDERR of the previous state.
-func commandEnv(inputs propertyMap, prev propertyMap) map[string]string {
+// environment is the `environment` input.
+func environment(inputs propertyMap) map[string]string {
 	env := map[string]string{}
 	if v, ok := inputs["environment"]; ok && v.IsObject() {
 		for k, ev := range v.ObjectValue() {
@@ -43,61 +42,57 @@ func commandEnv(inputs propertyMap, prev propertyMap) map[string]string {
 			}
 		}
 	}
-	add := true
-	if v, ok := inputs["addPreviousOutputInEnv"]; ok && v.IsBool() {
-		add = v.BoolValue()
-	}
-	if add && prev != nil {
-		out, errOut := "", ""
-		if s := strProp(prev, "stdout"); s != nil {
-			out = *s
-		}
-		if s := strProp(prev, "stderr"); s != nil {
-			errOut = *s
-		}
-		env["PULUMI_COMMAND_STDOUT"] = out
-		env["PULUMI_COMMAND_STDERR"] = errOut
-	}
 	return env
 }
 
-// execute runs the command named by op from inputs (if any) and returns the
-// new state: inputs + stdout + stderr. With no command, the previous
-// stdout/stderr (if any) are kept. tok selects where the command runs (SSH for
-// remote, a local process for local); `warning: ` lines of its stderr are
-// reported to the engine on urn whether or not the command succeeded.
-func (p *cmdProvider) execute(ctx context.Context, tok string, urn resource.URN, op string, cmd *string,
-	inputs, prev propertyMap,
-) (propertyMap, error) {
-	state := inputs.Copy()
-	state["stdout"] = resource.NewStringProperty("")
-	state["stderr"] = resource.NewStringProperty("")
+// previousOutputs is what a run is given of the earlier outputs in prev (nil on create).
+func previousOutputs(inputs, prev propertyMap) previous {
+	out := previous{add: true}
+	if v, ok := inputs["addPreviousOutputInEnv"]; ok && v.IsBool() {
+		out.add = v.BoolValue()
+	}
 	if prev != nil {
 		if s := strProp(prev, "stdout"); s != nil {
-			state["stdout"] = resource.NewStringProperty(*s)
+			out.Stdout = *s
 		}
 		if s := strProp(prev, "stderr"); s != nil {
-			state["stderr"] = resource.NewStringProperty(*s)
+			out.Stderr = *s
 		}
 	}
+	return out
+}
+
+// execute runs cmd (when there is one) with inputs and returns the new state: inputs + stdout + stderr. With no
+// command the previous stdout/stderr (if any) are kept. tok selects where the command runs (SSH for remote, a
+// child process for local); what it prints is streamed to the engine on urn as `logging` selects.
+func (p *cmdProvider) execute(ctx context.Context, tok string, urn resource.URN, cmd *string,
+	inputs, prev propertyMap,
+) (propertyMap, error) {
+	before := previousOutputs(inputs, prev)
+	state := inputs.Copy()
+	state["stdout"] = resource.NewStringProperty(before.Stdout)
+	state["stderr"] = resource.NewStringProperty(before.Stderr)
 	if cmd == nil {
 		return state, nil
 	}
-	env, stdin := commandEnv(inputs, prev), strProp(inputs, "stdin")
+	lg := &lineLogger{ctx: ctx, host: p.host, urn: urn}
+	if s := strProp(inputs, "logging"); s != nil {
+		lg.logging = *s
+	}
+	env, stdin := environment(inputs), strProp(inputs, "stdin")
 	var res runResult
 	var err error
 	if tok == localCmdTok {
 		var lc localConfig
 		if lc, err = parseLocal(inputs); err == nil {
-			res, err = runLocal(ctx, lc, op, *cmd, env, stdin)
+			res, err = runLocal(ctx, lg, lc, *cmd, env, before, stdin)
 		}
 	} else {
 		var conn connConfig
 		if conn, err = parseConnection(inputs["connection"]); err == nil {
-			res, err = runRemote(ctx, conn, op, *cmd, env, stdin)
+			res, err = runRemote(ctx, lg, conn, *cmd, env, before, stdin)
 		}
 	}
-	p.reportWarnings(ctx, urn, res.Stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +123,7 @@ func (p *cmdProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) 
 	}
 	ctx, cancel := p.opContext(ctx, req.GetTimeout())
 	defer cancel()
-	state, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), "create", strProp(inputs, "create"), inputs, nil)
+	state, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), strProp(inputs, "create"), inputs, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -155,13 +150,13 @@ func (p *cmdProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) 
 	if req.GetPreview() {
 		return &pulumirpc.UpdateResponse{Properties: req.GetNews()}, nil
 	}
-	cmd, op := strProp(news, "update"), "update"
+	cmd := strProp(news, "update")
 	if cmd == nil {
-		cmd, op = strProp(news, "create"), "create"
+		cmd = strProp(news, "create")
 	}
 	ctx, cancel := p.opContext(ctx, req.GetTimeout())
 	defer cancel()
-	state, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), op, cmd, news, olds)
+	state, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), cmd, news, olds)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +182,7 @@ func (p *cmdProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) 
 	}
 	ctx, cancel := p.opContext(ctx, req.GetTimeout())
 	defer cancel()
-	if _, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), "delete", cmd, olds, olds); err != nil {
+	if _, err := p.execute(ctx, tok, resource.URN(req.GetUrn()), cmd, olds, olds); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil

@@ -1,18 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 )
 
 // connConfig is the decoded, defaulted `connection` input.
@@ -66,180 +68,149 @@ func parseConnection(v propertyValue) (connConfig, error) {
 	return c, nil
 }
 
-func (c connConfig) signer() (ssh.Signer, error) {
-	var s ssh.Signer
+// clientConfig is upstream's: the private key (with its passphrase when given), host keys not checked, and
+// PerDialTimeout as ssh's Timeout, which bounds the TCP connect only (not the SSH handshake).
+func (c connConfig) clientConfig() (*ssh.ClientConfig, error) {
+	var signer ssh.Signer
 	var err error
 	if c.PrivateKeyPassword != "" {
-		s, err = ssh.ParsePrivateKeyWithPassphrase([]byte(c.PrivateKey), []byte(c.PrivateKeyPassword))
+		signer, err = ssh.ParsePrivateKeyWithPassphrase([]byte(c.PrivateKey), []byte(c.PrivateKeyPassword))
 	} else {
-		s, err = ssh.ParsePrivateKey([]byte(c.PrivateKey))
+		signer, err = ssh.ParsePrivateKey([]byte(c.PrivateKey))
 	}
 	if err != nil {
-		// Never echo the key material; the parse error text does not contain it.
-		return nil, fmt.Errorf("could not parse connection.privateKey: %w", err)
+		return nil, err // the parse error text never contains the key
 	}
-	return s, nil
+	auth := []ssh.AuthMethod{ssh.PublicKeys(signer)}
+	// Upstream also offers the keys of the agent SSH_AUTH_SOCK names, and fails every command when that socket
+	// cannot be opened (a stale agent): the double does the same.
+	if sock := os.Getenv("SSH_AUTH_SOCK"); sock != "" {
+		conn, err := net.Dial("unix", sock)
+		if err != nil {
+			return nil, err
+		}
+		auth = append(auth, ssh.PublicKeysCallback(agent.NewClient(conn).Signers))
+	}
+	return &ssh.ClientConfig{
+		User:            c.User,
+		Auth:            auth,
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
+		Timeout:         time.Duration(c.PerDialTimeout) * time.Second,
+	}, nil
 }
 
-// dial connects with retries: up to DialErrorLimit attempts (-1: unlimited),
-// each bounded by PerDialTimeout seconds (0: no bound), 1 s pause between.
-func dial(ctx context.Context, c connConfig) (*ssh.Client, error) {
-	signer, err := c.signer()
+// Dial retries as upstream's (pulumi's retry.Until): the first delay 100 ms, then ×1.5 each time, at most 5 s.
+const (
+	dialFirstDelay = 100 * time.Millisecond
+	dialBackoff    = 1.5
+	dialMaxDelay   = 5 * time.Second
+)
+
+// dialFunc is ssh.Dial; tests replace it.
+var dialFunc = ssh.Dial
+
+// dial connects as upstream does: DialErrorLimit N allows N+1 attempts (-1: unlimited), each TCP connect bounded
+// by PerDialTimeout; a failed attempt is reported to the engine as an ephemeral "Dial i/N failed: retrying"; the
+// final error is "after N failed attempts: <the last dial error>". A cancelled context stops the retries.
+func dial(ctx context.Context, lg *lineLogger, c connConfig) (*ssh.Client, error) {
+	cfg, err := c.clientConfig()
 	if err != nil {
 		return nil, err
 	}
-	cfg := &ssh.ClientConfig{
-		User:            c.User,
-		Auth:            []ssh.AuthMethod{ssh.PublicKeys(signer)},
-		HostKeyCallback: ssh.InsecureIgnoreHostKey(), // as upstream
-	}
-	addr := c.addr()
-	var lastErr error
-	attempts := 0
-	for {
-		attempts++
-		client, err := dialOnce(ctx, addr, cfg, time.Duration(c.PerDialTimeout)*time.Second)
+	delay := dialFirstDelay
+	for try := 0; ; try++ {
+		client, err := dialFunc("tcp", c.addr(), cfg)
 		if err == nil {
 			return client, nil
 		}
-		lastErr = err
-		if ctx.Err() != nil || (c.DialErrorLimit >= 0 && attempts >= c.DialErrorLimit) {
-			break
+		dials := try + 1
+		if c.DialErrorLimit > -1 && dials > c.DialErrorLimit {
+			return nil, fmt.Errorf("after %d failed attempts: %w", try, err)
+		}
+		limit := "inf"
+		if c.DialErrorLimit != -1 {
+			limit = strconv.Itoa(c.DialErrorLimit)
+		}
+		lg.status(fmt.Sprintf("Dial %d/%s failed: retrying", dials, limit))
+		if delay > dialMaxDelay {
+			delay = dialMaxDelay
 		}
 		select {
+		case <-time.After(delay):
 		case <-ctx.Done():
-		case <-time.After(time.Second):
+			return nil, ctx.Err()
 		}
-		if ctx.Err() != nil {
-			break
-		}
+		delay = time.Duration(float64(delay) * dialBackoff)
 	}
-	return nil, fmt.Errorf("unable to connect to %s as user %q after %d attempt(s): %w", addr, c.User, attempts, lastErr)
 }
 
-func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, timeout time.Duration) (*ssh.Client, error) {
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+// openClients holds every SSH client a command dialled: upstream never closes them, so each command run keeps
+// its TCP connection (and a sshd process on the host) until the plugin exits. The double does the same, so that
+// hosts see the same number of connections with either plugin.
+var openClients struct {
+	sync.Mutex
+	list []*ssh.Client
+}
+
+func keepOpen(c *ssh.Client) {
+	openClients.Lock()
+	defer openClients.Unlock()
+	openClients.list = append(openClients.list, c)
+}
+
+// setenvWarning is upstream's text when sshd refuses a variable (an error for `environment`, a warning for the
+// previous outputs).
+func setenvWarning(key string) string {
+	return fmt.Sprintf(`Unable to set '%s'. This only works if your SSH server is configured to accept
+	these variables via AcceptEnv. Alternatively, if a Bash-like shell runs the command on the remote host, you could
+	prefix the command itself with the variables in the form 'VAR=value command'`, key)
+}
+
+// runRemote runs cmd on the host as upstream v1.0.1 does:
+//   - `environment` is sent with SSH setenv; a variable sshd refuses fails the command
+//     (`could not set environment variable "K": ssh: setenv failed`) before it runs;
+//   - the previous stdout/stderr (prev, when non-empty) go as PULUMI_COMMAND_STDOUT/STDERR with setenv too, and a
+//     refusal is only a warning: the command runs without them;
+//   - stdin is fed only when non-empty;
+//   - stdout and stderr are streamed line by line to the engine as ephemeral info, as `logging` selects;
+//   - the context is not watched while the command runs (Cancel and custom timeouts stop only dialling), and a
+//     session that ends without an exit status is an error, never run again;
+//   - a failure reads `<error>: running "<command>":` followed by the combined output.
+func runRemote(ctx context.Context, lg *lineLogger, c connConfig, cmd string, env map[string]string,
+	prev previous, stdin *string,
+) (runResult, error) {
+	client, err := dial(ctx, lg, c)
 	if err != nil {
-		return nil, err
+		return runResult{}, err
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
-	// Abort the handshake if ctx ends (Cancel or timeout) without a deadline.
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	defer stop()
-	sc, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+	keepOpen(client)
+	session, err := client.NewSession()
 	if err != nil {
-		_ = conn.Close()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("ssh handshake with %s: %w (%v)", addr, ctx.Err(), err)
-		}
-		return nil, fmt.Errorf("ssh handshake with %s: %w", addr, err)
+		return runResult{}, err
 	}
-	_ = conn.SetDeadline(time.Time{})
-	return ssh.NewClient(sc, chans, reqs), nil
-}
+	defer session.Close()
 
-// shellQuote single-quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// envPrefix renders `export K='v'; ` for every variable, keys sorted, so the
-// environment does not depend on the sshd AcceptEnv setting.
-func envPrefix(env map[string]string) string {
 	keys := make([]string, 0, len(env))
 	for k := range env {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var b strings.Builder
 	for _, k := range keys {
-		b.WriteString("export ")
-		b.WriteString(k)
-		b.WriteString("=")
-		b.WriteString(shellQuote(env[k]))
-		b.WriteString("; ")
-	}
-	return b.String()
-}
-
-// runResult is what a remote command produced.
-type runResult struct {
-	Stdout, Stderr string
-}
-
-// runRemote runs cmd on the host with env and stdin; a non-zero exit is an
-// error carrying the exit status, stdout and stderr (as upstream).
-// transportRetries is how often a command is run again when the connection broke before the command reported
-// an exit status (a busy sshd can drop sessions when many open at once). kubeadm-pulumi's commands are
-// idempotent, which is what makes running one again safe.
-const transportRetries = 2
-
-func runRemote(ctx context.Context, c connConfig, op, cmd string, env map[string]string, stdin *string) (runResult, error) {
-	for k := range env {
-		if !envNameRE.MatchString(k) {
-			return runResult{}, fmt.Errorf("invalid environment variable name %q", k)
+		if err := session.Setenv(k, env[k]); err != nil {
+			lg.log(diag.Error, setenvWarning(k))
+			return runResult{}, fmt.Errorf("could not set environment variable %q: %w", k, err)
 		}
 	}
-	var res runResult
-	var err error
-	for attempt := 0; ; attempt++ {
-		res, err = runOnce(ctx, c, op, cmd, env, stdin)
-		if err == nil || !isTransportError(err) || attempt >= transportRetries || ctx.Err() != nil {
-			return res, err
+	for _, kv := range prev.env() {
+		if err := session.Setenv(kv[0], kv[1]); err != nil {
+			lg.log(diag.Warning, setenvWarning(kv[0]))
 		}
-		time.Sleep(time.Duration(attempt+1) * time.Second)
 	}
-}
-
-// isTransportError: the session ended without an exit status (EOF, a dropped channel), not a failing command.
-func isTransportError(err error) bool {
-	var exit *ssh.ExitError
-	if errors.As(err, &exit) {
-		return false
-	}
-	var missing *ssh.ExitMissingError
-	return errors.Is(err, io.EOF) || errors.As(err, &missing) || strings.Contains(err.Error(), "opening ssh session")
-}
-
-func runOnce(ctx context.Context, c connConfig, op, cmd string, env map[string]string, stdin *string) (runResult, error) {
-	client, err := dial(ctx, c)
-	if err != nil {
-		return runResult{}, err
-	}
-	defer client.Close()
-	session, err := client.NewSession()
-	if err != nil {
-		return runResult{}, fmt.Errorf("opening ssh session on %s: %w", c.addr(), err)
-	}
-	defer session.Close()
-	var stdout, stderr bytes.Buffer
-	session.Stdout, session.Stderr = &stdout, &stderr
-	if stdin != nil {
+	if stdin != nil && len(*stdin) > 0 {
 		session.Stdin = strings.NewReader(*stdin)
 	}
-	done := make(chan error, 1)
-	go func() { done <- session.Run(envPrefix(env) + cmd) }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		_ = session.Signal(ssh.SIGTERM)
-		_ = client.Close()
-		err = <-done
-		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
-	}
-	res := runResult{
-		Stdout: strings.TrimSuffix(stdout.String(), "\n"),
-		Stderr: strings.TrimSuffix(stderr.String(), "\n"),
-	}
-	if err != nil {
-		return res, fmt.Errorf("%s command on %s failed: %w\nstdout:\n%s\nstderr:\n%s", op, c.addr(), err, res.Stdout, res.Stderr)
-	}
-	return res, nil
+	out := lg.capture()
+	session.Stdout, session.Stderr = out.stdout, out.stderr
+	err = session.Run(cmd)
+	return out.finish(cmd, err)
 }
