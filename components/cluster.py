@@ -30,6 +30,7 @@ from components.config import ROLE_CONTROL_PLANE, ClusterConfig
 from components.control_plane_join import ControlPlaneJoin, ControlPlaneJoinArgs
 from components.control_plane_set import ControlPlaneSet
 from components.host_files import HostFiles, HostFilesArgs
+from components.host_inventory import HostInventory, warn_departed
 from components.k8s_objects import render_objects
 from components.kube_proxy_objects import kube_proxy_objects
 from components.kubeconfigs import Kubeconfigs, KubeconfigsArgs
@@ -63,6 +64,9 @@ class Cluster(pulumi.ComponentResource):
         # the workers' resets depend on the control planes', so on destroy the workers are reset first.
         # A control-plane change that would cost etcd its quorum fails here, at preview, before any host is touched.
         guard = ControlPlaneSet("control-planes", config.control_planes, self._child)
+        # Hosts that leave and cannot be drained or reset are named in the run's Diagnostics.
+        inventory = HostInventory("hosts", config.hosts, self._child)
+        inventory.departed.apply(lambda gone: warn_departed(gone, inventory))
         resets = {
             h.name: Reset(f"reset-{h.name}", ResetArgs(host=h), self._after(guard)) for h in config.control_planes
         }

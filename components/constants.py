@@ -178,5 +178,9 @@ JOIN_TOKEN_TTL_MINUTES = 60
 # Label on the token Secrets kubeadm-pulumi mints, naming the node whose join it is for.
 JOIN_TOKEN_NODE_LABEL = "kubeadm-pulumi.io/join-node"
 JOIN_TOKEN_DESCRIPTION = "kubeadm-pulumi: the join of one node, deleted once it is done"
+# Annotations on a worker's Node naming the label keys and taints (key:effect) kubeadm-pulumi set, so a later run
+# removes the ones the config dropped and leaves everyone else's alone.
+MANAGED_LABELS_ANNOTATION = "kubeadm-pulumi.io/labels"
+MANAGED_TAINTS_ANNOTATION = "kubeadm-pulumi.io/taints"
 # How long removing a node waits for its pods to be evicted, and for its kubelet to answer.
 DRAIN_TIMEOUT_SECONDS = 120

@@ -12,7 +12,6 @@ Reachability is a stand-in for etcd health here; `etcd-members` checks real etcd
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
 
 from components.config import Host
+from components.host_inventory import answers
 
 Member = Mapping[str, Any]
 
@@ -58,12 +58,8 @@ def quorum_problem(old: Sequence[Member], new: Sequence[Member], reachable: Call
     return None
 
 
-def ssh_reachable(member: Member, timeout: float = 3.0) -> bool:
-    try:
-        with socket.create_connection((member["address"], int(member["port"])), timeout=timeout):
-            return True
-    except OSError:
-        return False
+def ssh_reachable(member: Member) -> bool:
+    return answers(member["address"], int(member["port"]))
 
 
 class ControlPlaneSetProvider(ResourceProvider):

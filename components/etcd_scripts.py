@@ -129,7 +129,7 @@ for entry in $gone; do
     k cordon "$name" >/dev/null
     if [ "$ok" = 1 ]; then
       k drain "$name" --ignore-daemonsets --delete-emptydir-data --force --timeout={drain_timeout}s >/dev/null \\
-        || echo "warning: $name: drain did not finish within {drain_timeout}s; removing it anyway" >&2
+        || {{ echo "[etcd] $name: drain did not finish within {drain_timeout}s; its member and Node stay (cordoned): rerun, or stop it to remove it undrained" >&2; exit 1; }}
     fi
   fi
   etcd cluster/member/remove "{{\\"ID\\":\\"$id\\"}}" | grep -q '"members"' || {{ echo "[etcd] could not remove member $name ($id)" >&2; exit 1; }}

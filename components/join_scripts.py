@@ -2,8 +2,8 @@
 
 The token scripts run on the first control plane with admin.conf; `join_worker` runs on the joining host. As in
 phase_scripts: POSIX-ish sh run as root over SSH, `[<phase>] ...` lines, no key material or token secret printed
-except the minted token on the token step's own stdout (a secret output). Lines starting with `warning: ` on
-stderr are shown by the engine as warnings.
+except the minted token on the token step's own stdout (a secret output, never streamed: remote.NO_LOGGING).
+Nothing here reads PULUMI_COMMAND_STDOUT: what a script needs comes from its own text, its stdin or the cluster.
 """
 
 from __future__ import annotations
@@ -52,18 +52,28 @@ printf '%s.%s' "$id" "$secret"
 """
 
 
-def delete_token(source: str) -> str:
-    """`kubeadm token delete` of the token in `source` (`stdin`, or `previous`: this step's own earlier stdout)."""
-    read = "token=$(cat)" if source == "stdin" else "token=${PULUMI_COMMAND_STDOUT:-}"
+def delete_token() -> str:
+    """`kubeadm token delete` of the token on stdin, once its join is done. A token that cannot be deleted fails the
+    step (which runs again on the next `pulumi up`): no valid token is left behind without saying so."""
     return f"""\
-{read}
+token=$(cat)
 {KUBECTL}
 [ -n "$token" ] || exit 0
-if k -n {c.KUBE_SYSTEM_NAMESPACE} delete secret "{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}${{token%%.*}}" --ignore-not-found >/dev/null; then
-  echo "[join] bootstrap token ${{token%%.*}} deleted"
-else
-  echo "warning: could not delete bootstrap token ${{token%%.*}}: it expires on its own within {c.JOIN_TOKEN_TTL_MINUTES} minutes" >&2
-fi
+k -n {c.KUBE_SYSTEM_NAMESPACE} delete secret "{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}${{token%%.*}}" --ignore-not-found >/dev/null \\
+  || {{ echo "[join] could not delete bootstrap token ${{token%%.*}}; it stays valid until it expires (at most {c.JOIN_TOKEN_TTL_MINUTES} minutes)" >&2; exit 1; }}
+echo "[join] bootstrap token ${{token%%.*}} deleted"
+"""
+
+
+def delete_node_tokens(node: str) -> str:
+    """Every bootstrap token minted for `node`'s joins (by their label), when its token step goes: a join that never
+    finished leaves none behind. An API server that no longer answers leaves them to expire."""
+    label = shlex.quote(f"{c.JOIN_TOKEN_NODE_LABEL}={node}")
+    return f"""\
+{KUBECTL}
+k -n {c.KUBE_SYSTEM_NAMESPACE} delete secret -l {label} --ignore-not-found >/dev/null \\
+  || {{ echo "[join] API server unreachable: bootstrap tokens of {node} are left to expire (at most {c.JOIN_TOKEN_TTL_MINUTES} minutes)" >&2; exit 0; }}
+echo "[join] bootstrap tokens of {node} deleted"
 """
 
 
@@ -130,17 +140,25 @@ echo "[kubelet-start] $node: TLS bootstrap done, Node registered"
 
 def mark_worker(node: str, labels: tuple[tuple[str, str], ...], taints: tuple[Taint, ...]) -> str:
     """The worker's configured labels and taints on its Node. Those an earlier run set and the config no longer
-    has are removed (their keys come from this step's previous stdout); labels and taints of others are kept."""
+    has are removed: the Node's own annotations name what kubeadm-pulumi set; labels and taints of others are kept."""
     label_keys = " ".join(k for k, _ in labels)
     taint_keys = " ".join(f"{t.key}:{t.effect}" for t in taints)
+    managed = f"{c.MANAGED_LABELS_ANNOTATION}={label_keys}", f"{c.MANAGED_TAINTS_ANNOTATION}={taint_keys}"
+    # jsonpath needs the dots of an annotation key escaped.
+    old_labels, old_taints = (
+        shlex.quote("{.metadata.annotations." + key.replace(".", "\\.") + "}")
+        for key in (c.MANAGED_LABELS_ANNOTATION, c.MANAGED_TAINTS_ANNOTATION)
+    )
     lines = [
         KUBECTL,
         "set -e",
         f"node={shlex.quote(node)}",
-        'previous() { printf \'%s\\n\' "${PULUMI_COMMAND_STDOUT:-}" | sed -n "s/^$1: //p"; }',
-        f"for key in $(previous labels); do case ' {label_keys} ' in *\" $key \"*) ;; "
+        'previous() { k get node "$node" -o "jsonpath=$1"; }',
+        f"old_labels=$(previous {old_labels})",
+        f"old_taints=$(previous {old_taints})",
+        f"for key in $old_labels; do case ' {label_keys} ' in *\" $key \"*) ;; "
         '*) k label node "$node" "$key-" >/dev/null 2>&1 || true ;; esac; done',
-        f"for key in $(previous taints); do case ' {taint_keys} ' in *\" $key \"*) ;; "
+        f"for key in $old_taints; do case ' {taint_keys} ' in *\" $key \"*) ;; "
         '*) k taint node "$node" "$key-" >/dev/null 2>&1 || true ;; esac; done',
     ]
     if labels:
@@ -148,7 +166,8 @@ def mark_worker(node: str, labels: tuple[tuple[str, str], ...], taints: tuple[Ta
         lines.append(f'k label node "$node" {args} --overwrite >/dev/null')
     for taint in taints:
         lines.append(f'k taint node "$node" {shlex.quote(str(taint))} --overwrite >/dev/null')
-    lines += [f"echo 'labels: {label_keys}'", f"echo 'taints: {taint_keys}'"]
+    lines.append(f'k annotate node "$node" --overwrite {" ".join(shlex.quote(m) for m in managed)} >/dev/null')
+    lines.append(f"echo '[join] {node}: labels ({label_keys or 'none'}) and taints ({taint_keys or 'none'}) set'")
     return "\n".join(lines) + "\n"
 
 
@@ -165,7 +184,7 @@ if timeout 5 bash -c 'exec 3<>/dev/tcp/{address}/{c.KUBELET_PORT}' 2>/dev/null; 
     || {{ echo "[remove] $node: drain did not finish within {drain_timeout}s; the Node stays, cordoned" >&2; exit 1; }}
   echo "[remove] $node drained"
 else
-  echo "warning: $node: its kubelet at {address}:{c.KUBELET_PORT} does not answer; not draining, its pods go with the Node" >&2
+  echo "[remove] $node: its kubelet at {address}:{c.KUBELET_PORT} does not answer; not draining, its pods go with the Node"
 fi
 k delete node "$node" --wait=false >/dev/null
 echo "[remove] Node $node deleted"

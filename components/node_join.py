@@ -50,9 +50,11 @@ class NodeJoin(pulumi.ComponentResource):
             f"{name}-token",
             conn=args.control_plane,
             create=join_scripts.mint_token(host.name),
-            # A destroyed or replaced token step deletes its own token if the join did not get to it.
-            delete=join_scripts.delete_token("previous"),
+            # A removed worker's token step deletes any token a join of its left behind.
+            delete=join_scripts.delete_node_tokens(host.name),
             triggers=inputs,
+            # Its stdout is the token: never streamed to the console.
+            logging=remote.NO_LOGGING,
             opts=child,
         )
         script = pulumi.Output.all(args.ca_cert_hash, token.urn).apply(
@@ -64,7 +66,7 @@ class NodeJoin(pulumi.ComponentResource):
         remote.step(
             f"{name}-token-delete",
             conn=args.control_plane,
-            create=join_scripts.delete_token("stdin"),
+            create=join_scripts.delete_token(),
             stdin=token_text,
             triggers=[join.stdout],
             opts=child,

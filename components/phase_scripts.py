@@ -28,15 +28,15 @@ def kubelet_start() -> str:
 def reset_over_ssh(host: str, address: str, port: int, user: str, key_file: str) -> str:
     """kubeadm reset on `host`, run from the machine running Pulumi with the reset script on stdin.
 
-    An unreachable host (ssh's own exit status 255) does not fail the run: it is reported as a warning, because
-    a host that is gone for good must not keep the rest of the cluster from converging."""
+    An unreachable host (ssh's own exit status 255) does not fail the run, because a host that is gone for good
+    must not keep the rest of the cluster from converging; the program warns about it (HostInventory) before."""
     options = "-o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
     target = shlex.quote(f"{user}@{address}")
     return f"""\
 ssh -i {shlex.quote(key_file)} -p {port} {options} -o LogLevel=ERROR {target} sh -s
 status=$?
 if [ "$status" = 255 ]; then
-  echo "warning: {host} ({address}) is unreachable over SSH: the host was NOT reset; run 'kubeadm reset' on it" >&2
+  echo "[reset] {host} ({address}) is unreachable over SSH: the host was NOT reset; run 'kubeadm reset' on it"
   exit 0
 fi
 exit "$status"

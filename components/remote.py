@@ -3,6 +3,10 @@
 Both are `pulumi_command.remote.Command` resources with a create and a matching delete, so `pulumi up` and
 `pulumi destroy` reconcile. Their stdout/stderr are secret outputs: a command may print key material, and the
 state must never hold it in plaintext. Paths are shell-quoted; file content travels on stdin, never echoed.
+
+They rely on nothing the command plugin does beyond running a command with its stdin: no `environment` (sent with
+SSH setenv, which a stock sshd refuses, failing the command) and no PULUMI_COMMAND_STDOUT (dropped the same way).
+What a command prints is streamed to the console as it runs, so a command that prints a secret sets `logging`.
 """
 
 from __future__ import annotations
@@ -29,8 +33,13 @@ class HostFile:
     mode: int
 
 
-# Environment variable carrying the hash of a step's triggers: a change updates the step, which runs it again.
-TRIGGER_VARIABLE = "KUBEADM_PULUMI_TRIGGERS"
+# The first line of a step with triggers carries their hash: a change is a changed command, which upstream's
+# plugin and ours run again in place (an update), with no environment variable for sshd to refuse.
+TRIGGER_LINE = "# kubeadm-pulumi triggers sha256:"
+
+# `logging` for a command whose stdout carries a secret: nothing it prints is streamed to the console (the engine
+# masks only config secrets there; additional_secret_outputs protects the state alone).
+NO_LOGGING = remote.Logging.NONE
 
 # The directories whose content the host's reset deletes (kubeadm reset's cleanup-node).
 RESET_PATHS = (c.KUBERNETES_DIR, c.KUBELET_DIR, c.ETCD_DATA_DIR)
@@ -69,25 +78,31 @@ def step(
     delete: pulumi.Input[str] | None = None,
     triggers: Sequence[pulumi.Input[str]] = (),
     stdin: pulumi.Input[str] | None = None,
+    logging: remote.Logging | None = None,
     opts: pulumi.ResourceOptions,
 ) -> remote.Command:
     """A named command on a host that runs again whenever what it depends on (`triggers`) changes.
 
     It re-runs in place (an update), not as a replacement: a replacement would run the old resource's delete
     after the new create (stopping the kubelet right after restarting it, deleting objects just applied).
+    `logging`: the plugin's setting; NO_LOGGING for a command whose stdout is a secret.
     """
-    environment = {}
     if triggers:
-        environment[TRIGGER_VARIABLE] = pulumi.Output.all(*triggers).apply(lambda parts: digest(*parts))
+        create = pulumi.Output.all(create, *triggers).apply(lambda parts: with_triggers(parts[0], parts[1:]))
     return remote.Command(
         name,
         connection=conn,
         create=create,
         delete=delete,
-        environment=environment or None,
         stdin=stdin,
+        logging=logging,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
     )
+
+
+def with_triggers(script: str, triggers: Sequence[str]) -> str:
+    """The script with the hash of its triggers as its first line (a shell comment)."""
+    return f"{TRIGGER_LINE}{digest(*triggers)}\n{script}"
 
 
 def file(

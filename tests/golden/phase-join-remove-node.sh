@@ -8,7 +8,7 @@ if timeout 5 bash -c 'exec 3<>/dev/tcp/10.213.0.12/10250' 2>/dev/null; then
     || { echo "[remove] $node: drain did not finish within 120s; the Node stays, cordoned" >&2; exit 1; }
   echo "[remove] $node drained"
 else
-  echo "warning: $node: its kubelet at 10.213.0.12:10250 does not answer; not draining, its pods go with the Node" >&2
+  echo "[remove] $node: its kubelet at 10.213.0.12:10250 does not answer; not draining, its pods go with the Node"
 fi
 k delete node "$node" --wait=false >/dev/null
 echo "[remove] Node $node deleted"

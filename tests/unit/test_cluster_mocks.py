@@ -11,6 +11,7 @@ from pulumi_mocks import DYNAMIC_PROVIDERS, plain_inputs
 
 from components.config import parse
 from components.preflight_checks import Target, render_script
+from components.remote import TRIGGER_LINE
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -146,6 +147,17 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     # Host files and steps have no delete of their own: the host's reset removes what they put there.
     on_hosts = [r for r in steps.values() if r.typ == "command:remote:Command" and r.name.startswith("node-")]
     assert on_hosts and all("delete" not in r.inputs for r in on_hosts)
+    # Nothing relies on what upstream's plugin drops on a stock sshd: no `environment` anywhere, triggers travel as
+    # the first line of the command, and no command reads PULUMI_COMMAND_STDOUT/STDERR.
+    for r in steps.values():
+        assert "environment" not in r.inputs, r.name
+        for field in ("create", "delete"):
+            assert "PULUMI_COMMAND_STD" not in str(r.inputs.get(field, "")), (r.name, field)
+    assert steps["join-node-2"].inputs["create"].startswith(TRIGGER_LINE)
+    assert not steps["preflight-node-1-checks"].inputs["create"].startswith(TRIGGER_LINE)  # no triggers, no line
+    # The only step whose stdout is a secret (the minted token) is never streamed to the console.
+    quiet = sorted(r.name for r in steps.values() if r.inputs.get("logging") == "none")
+    assert quiet == ["join-node-2-token"]
     manifests = sorted(n for n in files if n.startswith("node-1/etc/kubernetes/manifests/"))
     assert manifests == [
         f"node-1/etc/kubernetes/manifests/{p}.yaml"

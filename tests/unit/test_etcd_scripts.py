@@ -151,6 +151,20 @@ def test_remove_members_removes_an_unhealthy_member_first(tmp_path: Path) -> Non
     assert "drain cp-3" not in (tmp_path / "kubectl.log").read_text()  # an unhealthy member is not drained
 
 
+def test_a_healthy_member_whose_drain_fails_stays_a_member_and_fails_the_step(tmp_path: Path) -> None:
+    env = gateway(tmp_path, [member(1), member(2)], healthy={1, 2})
+    kubectl = tmp_path / "kubectl"
+    kubectl.write_text(
+        f'#!/bin/sh\necho kubectl "$@" >> {tmp_path}/kubectl.log\n[ "$4" = get ] && echo "node/$6"\n'
+        '[ "$4" = drain ] && exit 1\nexit 0\n'
+    )
+    result = run(etcd_scripts.remove_members([PEER.format(1)], API), env)
+    assert result.returncode == 1
+    assert "[etcd] cp-2: drain did not finish within 120s; its member and Node stay (cordoned)" in result.stderr
+    assert "v3/cluster/member/remove" not in calls(tmp_path)
+    assert "delete node cp-2" not in (tmp_path / "kubectl.log").read_text()
+
+
 def cps(*names: str) -> list[dict]:
     return [{"name": n, "address": f"10.0.0.{n[-1]}", "port": 22} for n in names]
 

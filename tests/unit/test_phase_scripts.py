@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 
 import pytest
@@ -20,8 +21,8 @@ SCRIPTS = {
     "kubelet-finalize": phase_scripts.kubelet_finalize("system:node:node-1"),
     "reset-over-ssh": phase_scripts.reset_over_ssh("node-2", "10.213.0.12", 22, "root", "/keys/lab key"),
     "join-token": join_scripts.mint_token("node-2"),
-    "join-token-delete": join_scripts.delete_token("stdin"),
-    "join-token-delete-own": join_scripts.delete_token("previous"),
+    "join-token-delete": join_scripts.delete_token(),
+    "join-token-delete-node": join_scripts.delete_node_tokens("node-2"),
     "join-worker": join_scripts.join_worker("node-2", "10.213.0.11:6443", "sha256:" + "ab" * 32, "urn:x"),
     "join-mark": join_scripts.mark_worker(
         "node-2", (("tier", "web"),), (Taint(key="dedicated", value="web", effect="NoSchedule"),)
@@ -98,35 +99,69 @@ def test_mint_token_creates_a_labelled_short_lived_token_and_prints_only_it(tmp_
     assert "delete secret -l kubeadm-pulumi.io/join-node=node-2" in calls(tmp_path)[0]
 
 
-@pytest.mark.parametrize(
-    ("source", "stdin", "env"),
-    [("stdin", "abcdef.0123456789abcdef", {}), ("previous", "", {"PULUMI_COMMAND_STDOUT": "abcdef.0123456789abcdef"})],
-)
-def test_delete_token_deletes_the_secret_by_id(tmp_path, source: str, stdin: str, env: dict[str, str]) -> None:
-    script = join_scripts.delete_token(source)
+def test_delete_token_deletes_the_secret_by_id(tmp_path) -> None:
     result = subprocess.run(
-        ["bash", "-c", script], input=stdin, capture_output=True, text=True, env=fake_tools(tmp_path, kubectl="") | env
+        ["bash", "-c", join_scripts.delete_token()],
+        input="abcdef.0123456789abcdef",
+        capture_output=True,
+        text=True,
+        env=fake_tools(tmp_path, kubectl=""),
     )
     assert result.returncode == 0 and "0123456789abcdef" not in result.stdout + result.stderr
     assert "delete secret bootstrap-token-abcdef --ignore-not-found" in calls(tmp_path)[0]
 
 
+def test_a_token_that_cannot_be_deleted_fails_the_step(tmp_path) -> None:
+    result = subprocess.run(
+        ["bash", "-c", join_scripts.delete_token()],
+        input="abcdef.0123456789abcdef",
+        capture_output=True,
+        text=True,
+        env=fake_tools(tmp_path, kubectl="exit 1"),
+    )
+    assert result.returncode == 1
+    assert "could not delete bootstrap token abcdef; it stays valid" in result.stderr
+    assert "0123456789abcdef" not in result.stdout + result.stderr
+
+
+def test_a_removed_nodes_token_step_deletes_its_tokens_by_label_without_previous_output(tmp_path) -> None:
+    # Upstream's plugin drops PULUMI_COMMAND_STDOUT on a stock sshd: the delete must need nothing but its own text.
+    env = fake_tools(tmp_path, kubectl="")
+    result = subprocess.run(
+        ["bash", "-c", join_scripts.delete_node_tokens("node-2")], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert calls(tmp_path)[0].endswith(
+        "-n kube-system delete secret -l kubeadm-pulumi.io/join-node=node-2 --ignore-not-found"
+    )
+
+
 def test_mark_worker_sets_its_marks_and_removes_those_the_config_dropped(tmp_path) -> None:
-    previous = "labels: old tier\ntaints: gone:NoExecute dedicated:NoSchedule"
+    # What an earlier run set is read from the Node's annotations, not from the step's previous output.
+    annotations = {
+        "kubeadm-pulumi.io/labels": "old tier",
+        "kubeadm-pulumi.io/taints": "gone:NoExecute dedicated:NoSchedule",
+    }
+    getter = "".join(
+        f'[ "$7" = {shlex.quote(json_path)} ] && {{ printf %s {shlex.quote(value)}; exit 0; }}\n'
+        for key, value in annotations.items()
+        for json_path in ["jsonpath={.metadata.annotations." + key.replace(".", "\\.") + "}"]
+    )
     script = join_scripts.mark_worker(
         "node-2", (("tier", "web"),), (Taint(key="dedicated", value="web", effect="NoSchedule"),)
     )
-    env = fake_tools(tmp_path, kubectl="") | {"PULUMI_COMMAND_STDOUT": previous}
+    env = fake_tools(tmp_path, kubectl=getter + "exit 0")
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
-    made = [line.split("--request-timeout=20s ")[1] for line in calls(tmp_path)]
+    made = [line.split("--request-timeout=20s ")[1] for line in calls(tmp_path) if " get " not in line]
     assert made == [
         "label node node-2 old-",
         "taint node node-2 gone:NoExecute-",
         "label node node-2 tier=web --overwrite",
         "taint node node-2 dedicated=web:NoSchedule --overwrite",
+        "annotate node node-2 --overwrite kubeadm-pulumi.io/labels=tier kubeadm-pulumi.io/taints=dedicated:NoSchedule",
     ]
-    assert result.stdout.splitlines() == ["labels: tier", "taints: dedicated:NoSchedule"]
+    assert "PULUMI_COMMAND" not in script
 
 
 def test_remove_node_skips_the_drain_of_an_unreachable_kubelet_and_deletes_the_node(tmp_path) -> None:
@@ -138,7 +173,7 @@ def test_remove_node_skips_the_drain_of_an_unreachable_kubelet_and_deletes_the_n
     assert result.returncode == 0, result.stderr
     verbs = [line.split("--request-timeout=20s ")[1].split()[0] for line in calls(tmp_path)]
     assert verbs == ["get", "cordon", "delete"]
-    assert result.stderr.startswith("warning: node-2: its kubelet at 127.0.0.1:10250 does not answer")
+    assert "[remove] node-2: its kubelet at 127.0.0.1:10250 does not answer; not draining" in result.stdout
 
 
 def test_remove_node_of_a_node_that_is_gone_is_done(tmp_path) -> None:
@@ -157,7 +192,7 @@ def test_reset_over_ssh_reports_an_unreachable_host_without_failing(
     script = phase_scripts.reset_over_ssh("node-3", "10.213.0.13", 22, "root", "/k")
     result = subprocess.run(["bash", "-c", script], input="reset script", capture_output=True, text=True, env=env)
     assert result.returncode == status
-    assert ("warning: node-3 (10.213.0.13) is unreachable over SSH: the host was NOT reset" in result.stderr) == warned
+    assert ("node-3 (10.213.0.13) is unreachable over SSH: the host was NOT reset" in result.stdout) == warned
     assert calls(tmp_path)[0].endswith("root@10.213.0.13 sh -s")
 
 
