@@ -155,7 +155,8 @@ def wait_ready(
             if not node.is_running(name, i):
                 if retries[i] > 0 and reboot is not None:
                     retries[i] -= 1
-                    log(f"{node.node_name(i)}: systemd-nspawn exited during boot, booting it again")
+                    tail = node.log_tail(name, i, lines=3).strip().replace("\n", " | ") or "no output"
+                    log(f"{node.node_name(i)}: systemd-nspawn exited during boot ({tail}), booting it again")
                     node.stop(name, i)
                     reboot(i)
                     continue

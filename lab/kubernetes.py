@@ -228,11 +228,23 @@ def route_pod_ranges(netns: str, own: int, peers: dict[int, str]) -> None:
             run(["ip", "-n", netns, "route", "replace", pod_range(j), "via", address], f"node-{own}: pod route")
 
 
+# How long a booted node's containerd may take to answer (systemd itself gives a start 90 s).
+CONTAINERD_READY_SECONDS = 120
+
+
 def preload_images(name: str, address: str, release: Release) -> None:
-    """Import every kubeadm image the node's containerd does not have yet."""
-    have = subprocess.run(ssh_argv(address, ["ctr -n k8s.io images ls -q"]), capture_output=True, text=True, timeout=60)
+    """Import every kubeadm image the node's containerd does not have yet, once containerd answers (the system
+    can be up, or degraded by an unrelated unit, before containerd is)."""
+    wait = (
+        f"end=$(( $(date +%s) + {CONTAINERD_READY_SECONDS} )); "
+        'until ctr -n k8s.io images ls -q >/dev/null 2>&1; do [ "$(date +%s)" -lt "$end" ] || '
+        "{ systemctl status containerd --no-pager -n 15 >&2; exit 1; }; sleep 1; done; ctr -n k8s.io images ls -q"
+    )
+    have = subprocess.run(
+        ssh_argv(address, [wait]), capture_output=True, text=True, timeout=CONTAINERD_READY_SECONDS + 60
+    )
     if have.returncode != 0:
-        raise LabError(f"{name}: containerd does not answer: {have.stderr.strip()}")
+        raise LabError(f"{name}: containerd does not answer after {CONTAINERD_READY_SECONDS}s:\n{have.stderr.strip()}")
     present = set(have.stdout.split())
     for ref, tarball in sorted(release.images.items()):
         if ref in present:

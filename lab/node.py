@@ -90,9 +90,8 @@ def _prepare_upper(upper: Path, lab: str, i: int) -> None:
         mid.write_text(uuid.uuid4().hex + "\n")
     (etc / "hostname").write_text(node_name(i) + "\n")
     (etc / "lab-node").write_text(f"{lab} {i}\n")  # lets stray_inits() recognise the node
-    # `pulumi up` opens many SSH sessions at once (one per file); sshd's default MaxStartups (10) drops some.
-    (etc / "ssh/sshd_config.d").mkdir(parents=True, exist_ok=True)
-    (etc / "ssh/sshd_config.d/lab-load.conf").write_text("MaxStartups 200:30:400\nMaxSessions 200\n")
+    # Earlier labs raised sshd's MaxStartups here; nodes now run Debian's stock sshd configuration.
+    (etc / "ssh/sshd_config.d/lab-load.conf").unlink(missing_ok=True)
 
 
 def clean_work_dirs(lab: str, i: int) -> None:
@@ -269,12 +268,37 @@ def stray_inits(lab: str) -> dict[int, list[int]]:
     return found
 
 
-def kill_strays(lab: str, i: int) -> None:
-    """SIGKILL leftover PID 1s of node i (this ends their whole pid namespace)."""
-    pids = stray_inits(lab).get(i, [])
-    for pid in pids:
+def node_processes(lab: str, i: int) -> list[int]:
+    """Every process whose root is node i's (its own /etc/lab-node names it), whatever its pid namespace."""
+    found = []
+    marker = f"{lab} {i}"
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or proc.name == "1":
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            if (proc / "root/etc/lab-node").read_text().strip() == marker and _start_time(int(proc.name)):
+                found.append(int(proc.name))
+    return found
+
+
+def kill_strays(lab: str, i: int, timeout: float = 20.0) -> None:
+    """With node i's nspawn gone: SIGKILL whatever of the node still runs, and wait until all of it has exited.
+
+    Leftover PID 1s first (killing one ends its whole pid namespace), then any other process of the node: a
+    containerd left of an earlier boot holds the lock on the metadata database in the node's state folder, and
+    the next boot's containerd then waits on it until systemd gives up (seen: containerd "waiting for response
+    from boltdb open", the node booted degraded)."""
+    for pid in stray_inits(lab).get(i, []) + node_processes(lab, i):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while pids and time.monotonic() < deadline and stray_inits(lab).get(i):
+    deadline = time.monotonic() + timeout
+    while True:
+        left = node_processes(lab, i)
+        if not left:
+            return
+        if time.monotonic() > deadline:
+            raise LabError(f"{node_name(i)}: processes of an earlier boot survive SIGKILL: {left}")
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         time.sleep(0.1)

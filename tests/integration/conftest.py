@@ -17,10 +17,28 @@ from pathlib import Path
 
 import pytest
 import yaml
+from console import run_in_terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components")
+# The command plugin binary to test against, e.g. upstream's own build; unset: the one `make setup` installed.
+PLUGIN_VARIABLE = "KUBEADM_PULUMI_COMMAND_PLUGIN"
+
+
+def command_plugin() -> Path | None:
+    """The plugin named by KUBEADM_PULUMI_COMMAND_PLUGIN, checked; None when the variable is unset."""
+    value = os.environ.get(PLUGIN_VARIABLE)
+    if not value:
+        return None
+    plugin = Path(value).expanduser().resolve()
+    assert plugin.is_file() and os.access(plugin, os.X_OK), f"{PLUGIN_VARIABLE}={value}: not an executable file"
+    return plugin
+
+
+def pytest_report_header() -> str:
+    plugin = command_plugin()
+    return f"command plugin: {plugin or 'the one make setup installed (resource-command-v1.0.1)'}"
 
 
 def require_toolchain() -> None:
@@ -57,6 +75,17 @@ class Stack:
             pytest.fail(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         return result
 
+    def pulumi_in_terminal(self, *args: str, check: bool = True, timeout: int = 900) -> str:
+        """`pulumi` as a user at a terminal runs it (the interactive display); what it printed."""
+        started = time.monotonic()
+        status, output = run_in_terminal(
+            [str(VENV_BIN / "pulumi"), *args, "--stack", self.name], self.project, self.env, timeout
+        )
+        self.timings[" ".join(args[:1])] = time.monotonic() - started
+        if check and status != 0:
+            pytest.fail(f"pulumi {' '.join(args)} failed ({status}):\n{output}")
+        return output
+
     def set_config(self, values: dict[str, object]) -> None:
         """Merge `kubeadm:*` values into the stack file, as `pulumi config set --path` would."""
         doc = yaml.safe_load(self.config_file.read_text()) or {}
@@ -66,8 +95,9 @@ class Stack:
     def outputs(self) -> dict[str, object]:
         return json.loads(self.pulumi("stack", "output", "--json", "--show-secrets").stdout)
 
-    def export(self) -> dict[str, object]:
-        return json.loads(self.pulumi("stack", "export").stdout)
+    def export(self, show_secrets: bool = False) -> dict:
+        extra = ["--show-secrets"] if show_secrets else []
+        return json.loads(self.pulumi("stack", "export", *extra).stdout)
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +118,19 @@ def make_stack(workspace: Path) -> Iterator:
             (project / item).symlink_to(ROOT / item)
         (project / ".venv").symlink_to(ROOT / ".venv")
         (workspace / "backend").mkdir(exist_ok=True)
+        path = f"{VENV_BIN}:{os.environ['PATH']}"
+        plugin = command_plugin()
+        if plugin is not None:
+            # The engine takes a plugin found on PATH before its plugin cache, whatever version is asked for.
+            plugins = workspace / "plugins"
+            plugins.mkdir(exist_ok=True)
+            link = plugins / "pulumi-resource-command"
+            if not link.is_symlink():
+                link.symlink_to(plugin)
+            path = f"{plugins}:{path}"
         env = {
             **os.environ,
-            "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
+            "PATH": path,
             "PULUMI_BACKEND_URL": f"file://{workspace / 'backend'}",
             "PULUMI_CONFIG_PASSPHRASE": "integration-tests",
             "PULUMI_SKIP_UPDATE_CHECK": "true",

@@ -124,3 +124,18 @@ def test_an_unreachable_host_fails_naming_it(nodes, make_stack):
     # The first step on the dead host fails naming its resource and its address.
     assert f"reset-{dead.name}-cleanup-node" in out, out
     assert f"{dead.address}:22" in out, out
+
+
+def test_lab_hosts_run_debians_stock_sshd(nodes):
+    # The program must work with the sshd users' hosts run: only LANG and LC_* are accepted from a client's
+    # environment (upstream's plugin fails a command whose `environment` sshd refuses), and unauthenticated
+    # connections are throttled at Debian's MaxStartups.
+    for node in nodes:
+        settings = on_host(node, "sshd -T | grep -iE '^(acceptenv|maxstartups|maxsessions) '").split("\n")
+        assert sorted(s for s in settings if s) == [
+            "acceptenv LANG",
+            "acceptenv LC_*",
+            "maxsessions 10",
+            "maxstartups 10:30:100",
+        ]
+        assert on_host(node, "ls /etc/ssh/sshd_config.d") == ""
