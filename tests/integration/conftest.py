@@ -18,10 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 from console import run_in_terminal
+from project import PROJECT_FILES, ROOT, VENV_BIN
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = ROOT / ".venv" / "bin"
-PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components")
 # The command plugin binary to test against, e.g. upstream's own build; unset: the one `make setup` installed.
 PLUGIN_VARIABLE = "KUBEADM_PULUMI_COMMAND_PLUGIN"
 

@@ -1,0 +1,108 @@
+"""A change to the program that must leave running clusters alone, proven on the lab: a stack created by an earlier
+commit (KUBEADM_PULUMI_UPGRADE_FROM) is `pulumi preview --expect-no-changes` clean under this tree, and its
+`pulumi up` runs no host command. `make upgrade-check FROM=<rev>`; not part of `make test` (its baseline moves
+whenever a change is meant to be visible)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tarfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from lab_hosts import LEFTOVERS, on_host
+from project import PROJECT_FILES, ROOT
+
+import lab
+
+pytestmark = pytest.mark.integration
+
+LAB = "itest-upgrade"
+FROM_VARIABLE = "KUBEADM_PULUMI_UPGRADE_FROM"
+
+
+@pytest.fixture(scope="module")
+def base_rev() -> str:
+    rev = os.environ.get(FROM_VARIABLE, "")
+    assert rev, f"set {FROM_VARIABLE} (make upgrade-check FROM=<rev>) to the commit whose stacks must stay unchanged"
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def nodes():
+    try:
+        yield lab.up(LAB, 4, write_config=False, load_balancer=True)
+    finally:
+        lab.down(LAB)
+
+
+def use_tree(stack, tree: Path) -> None:
+    """Point the stack's project at the program files of `tree`."""
+    for item in PROJECT_FILES:
+        link = stack.project / item
+        link.unlink()
+        link.symlink_to(tree / item)
+
+
+def checkout(rev: str, into: Path) -> Path:
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", rev, *PROJECT_FILES], capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def operations(event_log: Path) -> dict[str, str]:
+    """Resource name -> the step the engine took for it, from an event log."""
+    ops = {}
+    for line in event_log.read_text().splitlines():
+        event = json.loads(line)
+        pre = event.get("resourcePreEvent")
+        if pre:
+            ops[pre["metadata"]["urn"].rsplit("::", 1)[1]] = pre["metadata"]["op"]
+    return ops
+
+
+@pytest.mark.parametrize(
+    ("shape", "control_planes", "workers"),
+    [("1cp-2w", 1, 2), ("3cp-1w", 3, 1)],
+    ids=["one_control_plane_two_workers", "three_control_planes_one_worker"],
+)
+def test_a_stack_of_the_earlier_commit_is_unchanged(
+    nodes, make_stack, base_rev, tmp_path, shape: str, control_planes: int, workers: int
+) -> None:
+    old = checkout(base_rev, tmp_path / "old")
+    stack = make_stack(f"upgrade-{shape}")
+    config = {
+        "clusterName": "upgrade",
+        "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+        "controlPlanes": [{"name": n.name, "address": n.address} for n in nodes[:control_planes]],
+        "workers": [{"name": n.name, "address": n.address} for n in nodes[control_planes : control_planes + workers]],
+        "kubeletConfiguration": {"failCgroupV1": False},
+    }
+    if control_planes > 1:
+        config["controlPlaneEndpoint"] = f"{lab.load_balancer_address(LAB)}:6443"
+    stack.set_config(config)
+
+    use_tree(stack, old)
+    stack.pulumi("up", "--yes", "--skip-preview")
+    use_tree(stack, ROOT)
+
+    stack.pulumi("preview", "--expect-no-changes", "--diff")
+    log = tmp_path / "events.jsonl"
+    stack.pulumi("up", "--yes", "--skip-preview", "--event-log", str(log))
+    changed = {name: op for name, op in operations(log).items() if op != "same"}
+    assert changed == {}, f"under this tree, `pulumi up` changed {changed}"
+
+    stack.pulumi("destroy", "--yes", "--skip-preview")
+    for host in nodes[: control_planes + workers]:
+        assert on_host(host, LEFTOVERS).split() == ["inactive"], host.name
