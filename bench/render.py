@@ -40,9 +40,12 @@ def _write(root: Path, path: str, text: str) -> None:
 
 def render_ours(config: Any, root: Path) -> dict[str, float]:
     """Seconds per part for one control plane's keys, certificates, kubeconfigs and manifests, written to root."""
-    from components import kubeconfig_specs, node_files, pki_crypto, pki_specs
-    from components.static_pod_specs import STATIC_PODS
-    from components.static_pods import manifest_path, render_manifest
+    from components.node import node_files
+    from components.pki import cert_specs as pki_specs
+    from components.pki import crypto as pki_crypto
+    from components.pki import kubeconfig_specs
+    from components.render.static_pod_specs import STATIC_PODS
+    from components.render.static_pods import manifest_path, render_manifest
 
     host = config.control_planes[0]
     parts: dict[str, float] = {}
@@ -98,7 +101,7 @@ def kubeadm_root(config: Any, workdir: Path) -> Path:
     import yaml
 
     from components import constants as c
-    from components.cluster_objects import cluster_configuration
+    from components.render.cluster_objects import cluster_configuration
 
     host = config.control_planes[0]
     root = Path(tempfile.mkdtemp(prefix="kubeadm-root-", dir=workdir))
@@ -136,7 +139,9 @@ def main() -> int:
     sys.path.insert(0, str(args.project.resolve()))
     t = time.perf_counter()
     from components import config as cluster_config
-    from components import kubeconfig_specs, node_files, pki_crypto, pki_specs, static_pods  # noqa: F401
+    from components.node import node_files  # noqa: F401
+    from components.pki import cert_specs, crypto, kubeconfig_specs  # noqa: F401
+    from components.render import static_pods  # noqa: F401
 
     import_seconds = time.perf_counter() - t
     from lab import kubernetes

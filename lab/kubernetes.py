@@ -193,7 +193,8 @@ def cni_config(i: int) -> str:
 def prepare_upper(upper: Path, i: int, release: Release) -> None:
     """Files a package install (plus the operator's CNI choice) leaves on node i; rewritten at every boot."""
     sys.path.insert(0, str(ROOT))
-    from components import constants, kubelet_config  # the unit and drop-in the packages ship: one source
+    from components import constants  # the unit and drop-in the packages ship: one source
+    from components.render import kubelet_config
 
     files = {
         constants.KUBELET_UNIT_PATH.lstrip("/"): kubelet_config.render_kubelet_unit(),

@@ -17,12 +17,13 @@ import yaml
 from cryptography import x509
 
 from components import constants as c
-from components import pki_crypto, pki_specs
-from components.cluster_objects import cluster_configuration
 from components.config import parse
-from components.kubeconfig_specs import KUBECONFIGS, server_url
-from components.static_pod_specs import STATIC_PODS
-from components.static_pods import manifest_path, render_manifest
+from components.pki import cert_specs as pki_specs
+from components.pki import crypto as pki_crypto
+from components.pki.kubeconfig_specs import KUBECONFIGS, server_url
+from components.render.cluster_objects import cluster_configuration
+from components.render.static_pod_specs import STATIC_PODS
+from components.render.static_pods import manifest_path, render_manifest
 from lab import kubernetes
 
 pytestmark = pytest.mark.integration

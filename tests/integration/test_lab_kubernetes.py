@@ -15,7 +15,7 @@ import pytest
 from lab_hosts import on_host as sh
 
 import lab
-from components import pki_crypto
+from components.pki import crypto as pki_crypto
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from cryptography import x509
 from lab_hosts import LEFTOVERS, on_host, run_kubectl
 
 import lab
-from components import join_scripts
+from components.join import scripts as join_scripts
 
 pytestmark = pytest.mark.integration
 

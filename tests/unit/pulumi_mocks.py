@@ -6,8 +6,8 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from components.pki_resources import CertificateProvider, PrivateKeyProvider
-from components.upload_certs import EncryptedCertsProvider
+from components.pki.encrypted_certs import EncryptedCertsProvider
+from components.pki.resources import CertificateProvider, PrivateKeyProvider
 
 # Our dynamic resources by type token: mocks create them with the real provider, so downstream sees real PEMs.
 DYNAMIC_PROVIDERS = {

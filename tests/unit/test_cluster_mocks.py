@@ -10,7 +10,7 @@ from pulumi.runtime import rpc
 from pulumi_mocks import DYNAMIC_PROVIDERS, plain_inputs
 
 from components.config import parse
-from components.preflight_checks import Target, render_script
+from components.node.preflight_checks import Target, render_script
 from components.remote import TRIGGER_LINE
 
 
@@ -180,7 +180,7 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
 def test_each_addon_can_be_disabled(tmp_path: Path, dns: bool, proxy: bool, kinds: set[str]) -> None:
     import yaml
 
-    from components.cluster import Cluster
+    from components.phases.addons import addon_objects
 
     key = tmp_path / "id"
     key.write_text("KEY")
@@ -192,7 +192,7 @@ def test_each_addon_can_be_disabled(tmp_path: Path, dns: bool, proxy: bool, kind
             "proxy": {"disabled": proxy},
         }
     )
-    rendered = Cluster._addons(cfg)
+    rendered = addon_objects(cfg)
     workloads = {d["kind"] for d in yaml.safe_load_all(rendered) if d and d["kind"] in ("Deployment", "DaemonSet")}
     assert workloads == kinds
     assert (rendered == "") == (not kinds)

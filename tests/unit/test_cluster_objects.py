@@ -11,21 +11,21 @@ import yaml
 from sample_cluster import CONFIG, CP
 
 from components import constants as c
-from components.cluster_addons import coredns_objects, corefile
-from components.cluster_objects import (
+from components.config import Component
+from components.config.endpoint import parse_endpoint
+from components.render.cluster_objects import (
     CONTROL_PLANE_MARKS,
     binds_apiserver_kubelet_client,
     bootstrap_token_rbac,
     bootstrap_token_secret,
     cluster_configuration,
     cluster_info_objects,
-    control_plane_endpoint,
     kubeadm_config_objects,
     kubelet_config_objects,
 )
-from components.config import Component
-from components.k8s_objects import config_hash, render_objects
-from components.kube_proxy_objects import kube_proxy_configuration, kube_proxy_kubeconfig, kube_proxy_objects
+from components.render.coredns_objects import coredns_objects, corefile
+from components.render.k8s_objects import config_hash, render_objects
+from components.render.kube_proxy_objects import kube_proxy_configuration, kube_proxy_kubeconfig, kube_proxy_objects
 
 CA_PEM = "-----BEGIN CERTIFICATE-----\nTUlJQ0xBQg==\n-----END CERTIFICATE-----\n"
 
@@ -54,8 +54,8 @@ def by_kind(objects: list[dict], kind: str, name: str) -> dict:
     ],
 )
 def test_control_plane_endpoint_flows_to_clients(endpoint: str | None, expected: str) -> None:
-    config = dataclasses.replace(CONFIG, control_plane_endpoint=endpoint)
-    assert control_plane_endpoint(config) == expected
+    config = dataclasses.replace(CONFIG, control_plane_endpoint=parse_endpoint(endpoint) if endpoint else None)
+    assert config.api_endpoint.host_port == expected
     info = by_kind(cluster_info_objects(config, CA_PEM), "ConfigMap", "cluster-info")
     assert yaml.safe_load(info["data"]["kubeconfig"])["clusters"][0]["cluster"]["server"] == f"https://{expected}"
     assert f"    server: https://{expected}\n" in kube_proxy_kubeconfig(config)

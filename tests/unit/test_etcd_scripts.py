@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from components import etcd_scripts
-from components.control_plane_set import quorum_problem
+from components.etcd import scripts as etcd_scripts
+from components.etcd.control_plane_set import quorum_problem
 
 PEER = "https://10.0.0.{}:2380"
 CLIENT = "https://10.0.0.{}:2379"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.host_inventory import HostInventoryProvider, departed, departure_warning
+from components.node.host_inventory import HostInventoryProvider, departed, departure_warning
 
 OLD = [
     {"name": "node-1", "address": "10.213.0.11", "port": 22, "role": "control-plane"},
@@ -60,7 +60,7 @@ def test_departure_warning(role: str, ssh: bool, kubelet: bool, expected: str | 
 
 
 def test_the_provider_records_the_new_members_and_what_left(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("components.host_inventory.answers", lambda address, port: False)
+    monkeypatch.setattr("components.node.host_inventory.answers", lambda address, port: False)
     provider = HostInventoryProvider()
     created = provider.create({"members": OLD, "departed": None})
     assert created.outs == {"members": OLD, "departed": []}

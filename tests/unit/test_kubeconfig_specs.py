@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from components import constants
-from components.kubeconfig_specs import ENDPOINT, KUBECONFIGS, LOCAL, KubeconfigValues, render, server_url
+from components.config.endpoint import parse_endpoint
+from components.pki.kubeconfig_specs import ENDPOINT, KUBECONFIGS, LOCAL, KubeconfigValues, render, server_url
 
 BY_FILE = {spec.file: spec for spec in KUBECONFIGS}
 CA_PEM = "-----BEGIN CERTIFICATE-----\nVEVTVCBDQQ==\n-----END CERTIFICATE-----\n"
@@ -81,7 +82,8 @@ def test_rows_match_kubeadm(file, user, orgs, server, per_node, first_only):
     ],
 )
 def test_server_url(file, endpoint, advertise, url):
-    assert server_url(BY_FILE[file], advertise_address=advertise, control_plane_endpoint=endpoint) == url
+    parsed = parse_endpoint(endpoint) if endpoint else None
+    assert server_url(BY_FILE[file], advertise_address=advertise, control_plane_endpoint=parsed) == url
 
 
 def values(user: str, server: str, cluster: str = constants.DEFAULT_CLUSTER_NAME) -> KubeconfigValues:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from sample_cluster import CONFIG, CP, WORKER
 
-from components.kubelet_config import (
+from components.render.kubelet_config import (
     kubelet_configuration,
     render_instance_config,
     render_kubeadm_dropin,
@@ -17,7 +17,7 @@ from components.kubelet_config import (
     render_kubelet_configmap_data,
     render_kubelet_unit,
 )
-from components.release_images import RELEASE_IMAGE_TAGS, ImageTags
+from components.render.release_images import RELEASE_IMAGE_TAGS, ImageTags
 
 LAB_KUBELET = {"failCgroupV1": False}
 

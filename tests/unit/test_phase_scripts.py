@@ -7,19 +7,23 @@ import subprocess
 
 import pytest
 
-from components import join_scripts, phase_scripts
 from components.config import Taint
+from components.join import scripts as join_scripts
+from components.node import scripts as node_scripts
+from components.phases import scripts as phase_scripts
+from components.phases import upload_certs
+from components.pki.kubeconfig_specs import ADMIN_CONF
 
 SCRIPTS = {
-    "kubelet-start": phase_scripts.kubelet_start(),
-    "reset-cleanup": phase_scripts.reset_cleanup("node-1"),
+    "kubelet-start": node_scripts.kubelet_start(),
+    "reset-cleanup": node_scripts.reset_cleanup("node-1"),
     "wait-control-plane": phase_scripts.wait_control_plane("node-1", "10.213.0.11"),
     "apply": phase_scripts.apply("addons"),
     "mark-control-plane": phase_scripts.mark_control_plane(
         "node-1", {"node-role.kubernetes.io/control-plane": ""}, ["node-role.kubernetes.io/control-plane:NoSchedule"]
     ),
     "kubelet-finalize": phase_scripts.kubelet_finalize("system:node:node-1"),
-    "reset-over-ssh": phase_scripts.reset_over_ssh("node-2", "10.213.0.12", 22, "root", "/keys/lab key"),
+    "reset-over-ssh": node_scripts.reset_over_ssh("node-2", "10.213.0.12", 22, "root", "/keys/lab key"),
     "join-token": join_scripts.mint_token("node-2"),
     "join-token-delete": join_scripts.delete_token(),
     "join-token-delete-node": join_scripts.delete_node_tokens("node-2"),
@@ -28,6 +32,9 @@ SCRIPTS = {
         "node-2", (("tier", "web"),), (Taint(key="dedicated", value="web", effect="NoSchedule"),)
     ),
     "join-remove-node": join_scripts.remove_node("node-2", "10.213.0.12"),
+    "upload-certs": upload_certs.upload_script(ADMIN_CONF),
+    "upload-certs-delete": upload_certs.delete_script(ADMIN_CONF),
+    "delete": phase_scripts.delete("addons", "YQ=="),
 }
 
 
@@ -189,7 +196,7 @@ def test_reset_over_ssh_reports_an_unreachable_host_without_failing(
     tmp_path, ssh_status: int, status: int, warned: bool
 ) -> None:
     env = fake_tools(tmp_path, ssh=f"cat > /dev/null; exit {ssh_status}")
-    script = phase_scripts.reset_over_ssh("node-3", "10.213.0.13", 22, "root", "/k")
+    script = node_scripts.reset_over_ssh("node-3", "10.213.0.13", 22, "root", "/k")
     result = subprocess.run(["bash", "-c", script], input="reset script", capture_output=True, text=True, env=env)
     assert result.returncode == status
     assert ("node-3 (10.213.0.13) is unreachable over SSH: the host was NOT reset" in result.stdout) == warned

@@ -11,8 +11,8 @@ import yaml
 from pulumi.runtime.mocks import MockMonitor
 from pulumi_mocks import DYNAMIC_PROVIDERS, plain, plain_inputs
 
-from components import pki_crypto
 from components.config import parse
+from components.pki import crypto as pki_crypto
 
 KEY_TYPE = "pulumi-python:dynamic/pki:PrivateKey"
 CERT_TYPE = "pulumi-python:dynamic/pki:Certificate"
@@ -87,7 +87,7 @@ PER_NODE = ["apiserver", "etcd-server", "etcd-peer"]
 
 @pulumi.runtime.test
 def test_cluster_pki(recorder: Recorder, tmp_path: Path):
-    from components.pki import ClusterPki, ClusterPkiArgs
+    from components.pki.cluster_pki import ClusterPki, ClusterPkiArgs
 
     cfg = config(tmp_path)
     pki = ClusterPki("certs", ClusterPkiArgs(config=cfg, algorithm="ECDSA-P256"))
@@ -143,8 +143,8 @@ def test_cluster_pki(recorder: Recorder, tmp_path: Path):
 
 @pulumi.runtime.test
 def test_kubeconfigs(recorder: Recorder, tmp_path: Path):
-    from components.kubeconfigs import Kubeconfigs, KubeconfigsArgs
-    from components.pki import ClusterPki, ClusterPkiArgs
+    from components.pki.cluster_pki import ClusterPki, ClusterPkiArgs
+    from components.pki.kubeconfigs import Kubeconfigs, KubeconfigsArgs
 
     # Two control planes without an endpoint are refused by config; the kubeconfig rules still define this case.
     cfg = dataclasses.replace(config(tmp_path), control_plane_endpoint=None)

@@ -12,9 +12,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from components import constants, pki_crypto
-from components.pki_crypto import CertFields
-from components.pki_specs import CERTS, NodeFacts
+from components import constants
+from components.pki import crypto as pki_crypto
+from components.pki.cert_specs import CERTS, NodeFacts
+from components.pki.crypto import CertFields
 
 START = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
 NODE = NodeFacts(
@@ -22,7 +23,7 @@ NODE = NodeFacts(
     advertise_address="10.0.0.10",
     service_ip="10.96.0.1",
     dns_domain="cluster.local",
-    control_plane_endpoint="k8s.example:6443",
+    endpoint_host="k8s.example",
 )
 
 

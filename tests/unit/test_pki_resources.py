@@ -5,9 +5,9 @@ from __future__ import annotations
 import dill
 import pytest
 
-from components import pki_crypto
-from components.pki_crypto import CertFields
-from components.pki_resources import UNKNOWN, CertificateProvider, PrivateKeyProvider
+from components.pki import crypto as pki_crypto
+from components.pki.crypto import CertFields
+from components.pki.resources import UNKNOWN, CertificateProvider, PrivateKeyProvider
 
 LEAF = CertFields(common_name="kube-apiserver", usages=("server",), dns_names=("cp-1",), ip_addresses=("10.0.0.10",))
 CA = CertFields(common_name="kubernetes", is_ca=True, dns_names=("kubernetes",), validity_hours=87600)

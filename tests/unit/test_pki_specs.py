@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components import constants
-from components.pki_crypto import USAGES
-from components.pki_specs import (
+from components.config.endpoint import parse_endpoint
+from components.pki.cert_specs import (
     BY_NAME,
     CERTS,
     NODE_NAME,
@@ -14,11 +14,11 @@ from components.pki_specs import (
     NodeFacts,
     Sans,
     apiserver_sans,
-    endpoint_host,
     etcd_peer_sans,
     etcd_server_sans,
     normalise,
 )
+from components.pki.crypto import USAGES
 
 NODE = NodeFacts(name="cp-1", advertise_address="10.0.0.10", service_ip="10.96.0.1", dns_domain="cluster.local")
 SERVICE_DNS = ("kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local")
@@ -119,17 +119,17 @@ def facts(**changes) -> NodeFacts:
             id="the service IP and the DNS domain come from the networking config",
         ),
         pytest.param(
-            facts(control_plane_endpoint="k8s.example.com:6443"),
+            facts(endpoint_host="k8s.example.com"),
             Sans(dns=("cp-1", "k8s.example.com", *SERVICE_DNS), ips=("10.96.0.1", "10.0.0.10")),
             id="an endpoint given by name adds a DNS name in sorted position",
         ),
         pytest.param(
-            facts(control_plane_endpoint="10.0.0.100"),
+            facts(endpoint_host="10.0.0.100"),
             Sans(dns=("cp-1", *SERVICE_DNS), ips=("10.96.0.1", "10.0.0.10", "10.0.0.100")),
             id="an endpoint given as an IP adds an IP after the advertise address",
         ),
         pytest.param(
-            facts(control_plane_endpoint="[fd00::1]:6443"),
+            facts(endpoint_host="fd00::1"),
             Sans(dns=("cp-1", *SERVICE_DNS), ips=("10.96.0.1", "10.0.0.10", "fd00::1")),
             id="an IPv6 endpoint in brackets adds its address",
         ),
@@ -142,7 +142,7 @@ def facts(**changes) -> NodeFacts:
             id="extra SANs are split into names and IPs, deduplicated, and invalid ones dropped",
         ),
         pytest.param(
-            facts(name="kubernetes", control_plane_endpoint="10.96.0.1"),
+            facts(name="kubernetes", endpoint_host="10.96.0.1"),
             Sans(dns=SERVICE_DNS, ips=("10.96.0.1", "10.0.0.10")),
             id="duplicates collapse: DNS names sorted, IPs in first-seen order",
         ),
@@ -190,7 +190,7 @@ def test_etcd_sans(rule, node, expected):
     ids=["a bare name", "a name with a port", "IPv6 in brackets with a port", "a bare IPv6 address"],
 )
 def test_endpoint_host(endpoint, host):
-    assert endpoint_host(endpoint) == host
+    assert parse_endpoint(endpoint).host == host
 
 
 def test_normalise_writes_ips_canonically():

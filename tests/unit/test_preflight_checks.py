@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from components.config import ROLE_CONTROL_PLANE, ROLE_WORKER
-from components.preflight_checks import CHECKS, ERROR, WARNING, Target, checks_for, is_ignored, render_script
+from components.node.preflight_checks import CHECKS, ERROR, WARNING, Target, checks_for, is_ignored, render_script
 
 CP = Target(name="node-1", address="10.213.0.11", role=ROLE_CONTROL_PLANE, ignored=frozenset())
 WORKER = Target(name="node-2", address="10.213.0.12", role=ROLE_WORKER, ignored=frozenset())

@@ -10,10 +10,10 @@ from sample_cluster import CONFIG, CP
 
 from components import constants as c
 from components.config import ClusterConfig, Component, Host
-from components.release_images import image
-from components.static_pod_flags import merge_flags
-from components.static_pod_specs import SPECS_BY_NAME, STATIC_PODS
-from components.static_pods import kube_yaml, manifest_path, render_manifest
+from components.render.release_images import image
+from components.render.static_pod_flags import merge_flags
+from components.render.static_pod_specs import SPECS_BY_NAME, STATIC_PODS
+from components.render.static_pods import kube_yaml, manifest_path, render_manifest
 
 
 def with_args(field: str, *args: tuple[str, str]) -> ClusterConfig:

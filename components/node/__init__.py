@@ -1,0 +1,6 @@
+"""What every host of the cluster gets, one component each: Reset (the anchor destroy resets the host through),
+Preflight (with its check table), HostFiles, KubeletStart, and Node, which strings them together per host.
+HostInventory remembers the hosts of the last run, so the run can warn about hosts that leave unreachable.
+
+May import: components.constants, components.config, components.remote, components.render, components.pki.
+"""

@@ -1,0 +1,119 @@
+"""Node: what every host of the cluster gets, in order: the reset anchor, preflight, its files, and (control planes)
+kubelet-start.
+
+INPUTS   the stack config and the host, its SSH connection, the PKI and kubeconfig files it needs (from ClusterPki
+         and Kubeconfigs), and `reset_after`: the resets this host's reset must follow on destroy.
+OUTPUTS  on the host: preflight's checks, then the certs, kubeconfig, etcd, control-plane and kubelet-start phases'
+         files (HostFiles), then on a control plane the kubelet (re)started on them (KubeletStart). `pulumi destroy`
+         resets the host after everything else of it is gone (Reset).
+         `connection`, `files` (the HostFiles), `kubelet_inputs` (the contents of what the kubelet reads: its
+         restarts' triggers), `manifests` (the static pods' contents), `kubelet_started` (control planes), `reset`,
+         `preflight` (its report) for the phases that follow.
+A joining control plane gets its etcd manifest from ControlPlaneJoin, once its member is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pulumi
+from pulumi_command import remote as command
+
+from components import constants as c
+from components import remote
+from components.config import ROLE_CONTROL_PLANE, ClusterConfig, Host
+from components.node import node_files
+from components.node.host_files import HostFiles, HostFilesArgs
+from components.node.kubelet_start import KubeletStart, KubeletStartArgs
+from components.node.preflight import Preflight, PreflightArgs
+from components.node.reset import Reset, ResetArgs
+from components.pki.kubeconfig_specs import KUBELET_CONF
+from components.remote import HostFile
+
+
+class FileSource(Protocol):
+    """ClusterPki and Kubeconfigs: what each host gets of them."""
+
+    def files_for(self, host: Host) -> list[HostFile]: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeArgs:
+    config: ClusterConfig
+    host: Host
+    connection: command.ConnectionArgs
+    # Keys, certificates and kubeconfigs from ClusterPki and Kubeconfigs.
+    pki_files: Sequence[HostFile]
+    # Resources this host's reset runs after on destroy: the control-plane set guard, or the control planes' resets.
+    reset_after: Sequence[pulumi.Resource]
+    # Whether this host runs etcd from the start (the first control plane); a joining one gets it later.
+    etcd: bool = False
+
+
+class Node:
+    """One host's resources, children of the cluster (as they always were: a component of its own would add a
+    resource to every existing stack's plan). Their names carry the host, so a preview still reads per host."""
+
+    kubelet_started: pulumi.Output[str] | None
+
+    def __init__(self, args: NodeArgs, parent: pulumi.Resource) -> None:
+        config, host = args.config, args.host
+
+        def child(*after: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=parent, depends_on=list(after))
+
+        self.connection = args.connection
+        # Every other resource of the host depends on its reset, so destroy resets the host last.
+        self.reset = Reset(f"reset-{host.name}", ResetArgs(host=host), child(*args.reset_after))
+        self.preflight = Preflight(
+            f"preflight-{host.name}",
+            PreflightArgs(host=host, connection=args.connection, ignored=config.ignore_preflight_errors),
+            child(self.reset),
+        )
+        static_pods = node_files.static_pod_files(config, host, etcd=args.etcd)
+        kubelet = node_files.kubelet_files(config, host)
+        files = [*args.pki_files, *static_pods, *kubelet]
+        # No file may land on a host that failed preflight; nothing flows from preflight to the files.
+        self.files = HostFiles(
+            f"files-{host.name}",
+            HostFilesArgs(host=host, connection=args.connection, files=files),
+            child(self.preflight, self.reset),
+        )
+        self.manifests = [f.content for f in static_pods]
+        self.kubelet_inputs = [f.content for f in files if f.path.startswith(c.KUBELET_DIR) or f.path == KUBELET_CONF]
+        self.kubelet_started = None
+        if host.role == ROLE_CONTROL_PLANE:
+            # The kubelet reads what HostFiles wrote; it restarts when any of it changes.
+            kubelet_start = KubeletStart(
+                f"kubelet-start-{host.name}",
+                KubeletStartArgs(connection=args.connection, inputs=self.kubelet_inputs),
+                child(self.files),
+            )
+            self.kubelet_started = kubelet_start.started
+
+
+def cluster_nodes(
+    config: ClusterConfig,
+    private_keys: Mapping[Path, pulumi.Input[str]],
+    pki: Sequence[FileSource],
+    guard: pulumi.Resource,
+    parent: pulumi.Resource,
+) -> dict[str, Node]:
+    """A Node per host, by name. On destroy the workers are reset before the control planes, and the control planes
+    after the guard that keeps etcd's quorum."""
+    nodes: dict[str, Node] = {}
+    for host in config.hosts:
+        after = [guard] if host.role == ROLE_CONTROL_PLANE else [nodes[h.name].reset for h in config.control_planes]
+        args = NodeArgs(
+            config=config,
+            host=host,
+            connection=remote.connection(host, private_keys[host.ssh.private_key_file]),
+            pki_files=[f for source in pki for f in source.files_for(host)],
+            reset_after=after,
+            etcd=host == config.control_planes[0],
+        )
+        nodes[host.name] = Node(args, parent)
+    return nodes

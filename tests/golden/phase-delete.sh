@@ -1,0 +1,1 @@
+echo YQ== | base64 -d | kubectl --kubeconfig=/etc/kubernetes/admin.conf --request-timeout=20s delete --ignore-not-found --wait=false -f - >/dev/null 2>&1 || echo '[addons] API server unreachable: objects are left to reset' >&2
