@@ -11,6 +11,7 @@ it may import):
   phases/      kubeadm init's cluster-level phases on the first control plane
   join/        kubeadm join, for workers and for control planes
   etcd/        stacked etcd membership: the quorum guard and the removal of members that left
+  rollout/     day-2 changes rolled one node at a time, each behind a health gate; the control planes' chain
 """
 
 from __future__ import annotations

@@ -22,10 +22,9 @@ import pulumi
 from components.config import ClusterConfig
 from components.etcd.control_plane_set import ControlPlaneSet
 from components.etcd.members import etcd_members
-from components.join.control_plane_join import join_control_planes
 from components.join.node_join import join_workers
 from components.node.host_inventory import HostInventory, warn_departed
-from components.node.node import cluster_nodes
+from components.node.node import control_plane_node, worker_nodes
 from components.phases.addons import addons
 from components.phases.bootstrap_token import bootstrap_token
 from components.phases.kubelet_finalize import kubelet_finalize
@@ -35,6 +34,8 @@ from components.phases.upload_config import upload_config
 from components.phases.wait_control_plane import WaitControlPlane, WaitControlPlaneArgs
 from components.pki.cluster_pki import ClusterPki, ClusterPkiArgs
 from components.pki.kubeconfigs import Kubeconfigs, KubeconfigsArgs
+from components.rollout.control_plane_chain import control_plane_chain, control_plane_rollout
+from components.rollout.worker_rollout import roll_workers
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,19 +63,19 @@ class Cluster(pulumi.ComponentResource):
             KubeconfigsArgs(config=config, ca_cert_pem=certs.ca_cert_pem, ca_key_pem=certs.ca_key_pem),
             child,
         )
+        pki = (certs, kubeconfig)
         # reset anchor -> preflight -> files (certs, kubeconfig, etcd, control-plane, kubelet) -> kubelet-start
-        nodes = cluster_nodes(config, args.private_keys, (certs, kubeconfig), guard, self)
-
-        init = nodes[first.name]
+        init = control_plane_node(config, first, args.private_keys, pki, guard, self)
         assert init.kubelet_started is not None  # a control plane's Node starts its kubelet
         wait = WaitControlPlane(
             "wait-control-plane",
-            WaitControlPlaneArgs(
-                host=first, connection=init.connection, kubelet_started=init.kubelet_started, manifests=init.manifests
-            ),
+            WaitControlPlaneArgs(host=first, connection=init.connection, kubelet_started=init.kubelet_started),
             child,
         )
-        uploaded = upload_config(config, init.connection, wait.ready, child)
+        # The rolling chain starts here: the first control plane's gate, then each joining one's (below). The
+        # cluster-level phases follow the first gate, so a change they carry is applied to a healthy control plane.
+        gate = control_plane_rollout(config, init, after=wait.ready, parent=self)
+        uploaded = upload_config(config, init.connection, gate.gate, child)
         self.certificate_key: pulumi.Output[str] | None = None
         if config.upload_certs:
             uploaded, self.certificate_key = upload_certs(certs.files_for(first), init.connection, uploaded, child)
@@ -82,17 +83,21 @@ class Cluster(pulumi.ComponentResource):
         bootstrapped = bootstrap_token(config, certs.ca_cert_pem, init.connection, marked, child)
         finalized = kubelet_finalize("kubelet-finalize", first, init.connection, bootstrapped, child)
 
-        # Control planes join one at a time, then those that left the config leave etcd; workers do not wait.
-        joined = join_control_planes(config, nodes, bootstrapped, child)
+        control_planes, joined, gate = control_plane_chain(
+            config, args.private_keys, pki, guard, (init, gate), bootstrapped, self
+        )
+        # Control planes that left the config leave etcd once the others joined; workers do not wait for joins.
         etcd_members(config, init.connection, joined, child)
-        join_workers(config, nodes, certs.ca_cert_hash, bootstrapped, self)
+        workers = worker_nodes(config, args.private_keys, pki, list(control_planes.values()), self)
+        joins = join_workers(config, init, workers, certs.ca_cert_hash, bootstrapped, self)
+        roll_workers(config, init, workers, joins, gate, self)
         addons(config, init.connection, finalized, child)
 
         self.admin_kubeconfig = kubeconfig.admin_kubeconfig
         self.ca_cert_hash = certs.ca_cert_hash
         self.endpoint = config.api_endpoint.url
         self.preflight_reports: pulumi.Output[dict[str, str]] = pulumi.Output.all(
-            **{n: node.preflight.report for n, node in nodes.items()}
+            **{n: node.preflight.report for n, node in {**control_planes, **workers}.items()}
         )
         self.register_outputs(
             {"admin_kubeconfig": self.admin_kubeconfig, "ca_cert_hash": self.ca_cert_hash, "endpoint": self.endpoint}

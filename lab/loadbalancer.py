@@ -2,9 +2,10 @@
 
 `up --load-balancer` boots it from the same root file system as the nodes, at the lab subnet's .10 (network.LB),
 without Kubernetes (no kubelet, containerd masked). HAProxy, from Debian's package, forwards TCP (no TLS
-termination) to port 6443 of every node, whether or not it runs an API server: its connect checks take a node out
-within about two seconds of its port closing and put it back as fast, so a control plane that is not up yet, or
-has just been stopped, gets no connections. Another `up` with a different node count rewrites the backend list.
+termination) to port 6443 of every node, whether or not it runs an API server, as a site's load balancer in front
+of kubeadm's control planes does: it checks each API server's /readyz over HTTPS every second, takes a node out
+after two failed checks and back after two good ones, so a control plane that is not up yet, or not ready again
+after a restart, gets no connections. Another `up` with a different node count rewrites the backend list.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ MASKED = ("containerd.service",)
 
 HEADER = """\
 # Written by kubeadm-pulumi's lab (`python -m lab up --load-balancer`); rewritten by every `up`.
-# TCP pass-through to the API servers of the lab's nodes; connect checks every second take a node
-# out after 2 failures and back after 2 successes.
+# TCP pass-through to the API servers of the lab's nodes; an HTTPS check of /readyz every second takes a node
+# out after 2 failures and back after 2 successes (kubeadm's HA guide checks the API servers the same way).
 global
     log /dev/log local0
     chroot /var/lib/haproxy
@@ -53,7 +54,10 @@ frontend kube-apiserver
 
 backend kube-apiserver
     balance roundrobin
-    default-server inter 1s fall 2 rise 2
+    option httpchk
+    http-check send meth GET uri /readyz
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 2 check-ssl verify none
 """
 
 # Validate the new file with haproxy itself, replace the old one only when it differs, and reload (running

@@ -50,6 +50,7 @@ KNOWN_KEYS = (
     "dns",
     "proxy",
     "uploadCerts",
+    "workerRollout",
     "ssh",
     "controlPlanes",
     "workers",
@@ -89,6 +90,8 @@ class ClusterConfig:
     proxy_disabled: bool = False
     # kubeadm's --upload-certs: the kubeadm-certs Secret for joining control planes by hand.
     upload_certs: bool = False
+    # How many workers a rolling change (kubelet reconfiguration, later upgrades) may take out of service at once.
+    max_unavailable_workers: int = 1
     control_planes: tuple[Host, ...]
     workers: tuple[Host, ...]
     ignore_preflight_errors: frozenset[str]
@@ -143,6 +146,7 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
     upload_certs = raw.get("uploadCerts", False)
     if not isinstance(upload_certs, bool):
         problems.add("uploadCerts", f"must be true or false, got {upload_certs!r}")
+    max_unavailable = _parse_rollout(raw.get("workerRollout", {}), problems)
     default_ssh = parse_ssh(raw.get("ssh", {}), "ssh", None, problems)
     control_planes = parse_hosts(raw.get("controlPlanes"), "controlPlanes", ROLE_CONTROL_PLANE, default_ssh, problems)
     workers = parse_hosts(raw.get("workers", []), "workers", ROLE_WORKER, default_ssh, problems, node_marks=True)
@@ -182,11 +186,26 @@ def parse(raw: Mapping[str, Any]) -> ClusterConfig:
         dns_disabled=disabled["dns"],
         proxy_disabled=disabled["proxy"],
         upload_certs=upload_certs is True,
+        max_unavailable_workers=max_unavailable,
         control_planes=tuple(host for _, host in control_planes),
         workers=tuple(host for _, host in workers),
         ignore_preflight_errors=frozenset(i.lower() for i in ignored),
         warnings=tuple(warnings),
     )
+
+
+def _parse_rollout(value: Any, problems: Problems) -> int:
+    """workerRollout: {maxUnavailable: N}, N >= 1 (default 1)."""
+    if not isinstance(value, Mapping):
+        problems.add("workerRollout", "must be a map with maxUnavailable")
+        return 1
+    for key in sorted(set(value) - {"maxUnavailable"}):
+        problems.add(f"workerRollout.{key}", "unknown key (known: maxUnavailable)")
+    count = value.get("maxUnavailable", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        problems.add("workerRollout.maxUnavailable", f"must be a whole number of workers, 1 or more, got {count!r}")
+        return 1
+    return count
 
 
 __all__ = [

@@ -1,22 +1,21 @@
 """ControlPlaneJoin: kubeadm join's control-plane phases on one more control-plane host, with stacked etcd.
 
 INPUTS   the joining host and its connection, the first control plane's connection, the kubelet-start of the host
-         (its files, certificates from state included, are written by then: control-plane-prepare), the
-         contents of its other manifests (for the wait's triggers), and `after`: the previous control plane's
-         join, so control planes join one at a time.
+         (its files, certificates from state included, are written by then: control-plane-prepare), and `after`:
+         the previous control plane's join, so control planes join one at a time.
 OUTPUTS  through the first control plane: check-etcd (every member healthy), then the host's etcd member added
          as a learner (`<name>-etcd`, which prints the member list the new etcd starts with); on the host:
          /etc/kubernetes/manifests/etcd.yaml with that list; through the first control plane again, the learner
          promoted to a voting member once it caught up (`<name>-etcd-promote`); on the host: the control plane
          waited for, marked (kubeadm's label and taint on its Node) and kubelet.conf pointed at the rotated
-         client certificate. `done` is the last step, for the next control plane to wait on.
+         client certificate. `done` is the last step; `etcd_manifest` (and its content) the file written here,
+         which the node's rollout watches too.
 The member is added once: later runs do not add it again nor rewrite its manifest's member list. Removing the
 host from the config removes its member through the cluster's `etcd-members` step, not here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -26,7 +25,6 @@ from components import remote
 from components.config import ClusterConfig, Host
 from components.etcd import scripts as etcd_scripts
 from components.node import node_files
-from components.node.node import Node
 from components.phases.kubelet_finalize import kubelet_finalize
 from components.phases.mark_control_plane import mark_control_plane
 from components.phases.wait_control_plane import WaitControlPlane, WaitControlPlaneArgs
@@ -41,7 +39,6 @@ class ControlPlaneJoinArgs:
     connection: command.ConnectionArgs
     first: command.ConnectionArgs
     kubelet_started: pulumi.Input[str]
-    manifests: Sequence[pulumi.Input[str]]
     after: pulumi.Input[str]
 
 
@@ -89,7 +86,6 @@ class ControlPlaneJoin(pulumi.ComponentResource):
                 host=host,
                 connection=args.connection,
                 kubelet_started=promoted.id,
-                manifests=[*args.manifests, manifest.content],
                 kubeconfig=ADMIN_CONF,
             ),
             child,
@@ -97,30 +93,6 @@ class ControlPlaneJoin(pulumi.ComponentResource):
         marked = mark_control_plane(f"{name}-mark-control-plane", host, args.connection, wait.ready, child)
         finalized = kubelet_finalize(f"{name}-kubelet-finalize", host, args.connection, marked, child)
         self.done = finalized
+        # What the node's rollout also watches: the etcd manifest, written here rather than by the node's files.
+        self.etcd_manifest, self.etcd_manifest_content = written, manifest.content
         self.register_outputs({"done": self.done})
-
-
-def join_control_planes(
-    config: ClusterConfig,
-    nodes: Mapping[str, Node],
-    after: pulumi.Input[str],
-    opts: pulumi.ResourceOptions,
-) -> pulumi.Input[str]:
-    """Every control plane after the first joins, one at a time, once init's bootstrap-token phase is done; returns
-    the last join (or `after`)."""
-    first = nodes[config.control_planes[0].name]
-    joined = after
-    for host in config.control_planes[1:]:
-        node = nodes[host.name]
-        assert node.kubelet_started is not None  # a control plane's Node starts its kubelet
-        args = ControlPlaneJoinArgs(
-            config=config,
-            host=host,
-            connection=node.connection,
-            first=first.connection,
-            kubelet_started=node.kubelet_started,
-            manifests=node.manifests,
-            after=joined,
-        )
-        joined = ControlPlaneJoin(f"join-{host.name}", args, opts).done
-    return joined

@@ -1,8 +1,8 @@
 """NodeJoin: kubeadm join's worker phases on one host, with a bootstrap token that lives only for the join.
 
 INPUTS   the worker (name, address, labels, taints) and its connection, the first control plane's connection,
-         the control-plane endpoint, the CA certificate hash to pin, the kubelet files HostFiles wrote, and the
-         bootstrap-token phase (its RBAC and cluster-info must exist first).
+         the control-plane endpoint, the CA certificate hash to pin, and the bootstrap-token phase (its RBAC and
+         cluster-info must exist first). The worker's files are written by its Node before.
 OUTPUTS  on the control plane: a bootstrap token Secret minted right before the join (`<name>-token`, 60 minutes
          at most) and deleted right after it (`<name>-token-delete`), so no token outlives a successful run.
          On the worker (`<name>`): /etc/kubernetes/bootstrap-kubelet.conf from cluster-info, only after its CA
@@ -11,12 +11,13 @@ OUTPUTS  on the control plane: a bootstrap token Secret minted right before the 
          (after the timeout the error carries the kubelet's recent log lines).
          In the cluster (`<name>-mark`): the worker's labels and taints on its Node. Removing the worker cordons
          and drains it and deletes its Node, from the control plane, before the host's reset.
-A changed kubelet file, pin or phase re-runs the whole sequence with a new token; nothing runs when nothing changed.
+A changed pin or phase re-runs the join with a new token; a changed kubelet file is the worker's rollout's
+(WorkerRollout: drained, kubelet restarted, uncordoned); a changed label or taint only the mark step's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -36,7 +37,6 @@ class NodeJoinArgs:
     endpoint: str
     ca_cert_hash: pulumi.Input[str]
     after: pulumi.Input[str]
-    kubelet_inputs: Sequence[pulumi.Input[str]]
 
 
 class NodeJoin(pulumi.ComponentResource):
@@ -46,8 +46,9 @@ class NodeJoin(pulumi.ComponentResource):
         super().__init__("kubeadm:join:NodeJoin", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         host = args.host
-        # What the join depends on: when any of it changes, a new token is minted and the join runs again.
-        inputs = [args.after, args.ca_cert_hash, *args.kubelet_inputs]
+        # What the join depends on: when any of it changes, a new token is minted and the join runs again. A change
+        # to the kubelet's files is the worker's rollout's (WorkerRollout), not a new join.
+        inputs = [args.after, args.ca_cert_hash]
         token = remote.step(
             f"{name}-token",
             conn=args.control_plane,
@@ -87,24 +88,27 @@ class NodeJoin(pulumi.ComponentResource):
 
 def join_workers(
     config: ClusterConfig,
-    nodes: Mapping[str, Node],
+    control_plane: Node,
+    workers: Mapping[str, Node],
     ca_cert_hash: pulumi.Input[str],
     after: pulumi.Input[str],
     parent: pulumi.Resource,
-) -> None:
+) -> dict[str, NodeJoin]:
     """Every worker joins, in parallel with each other and with the control planes' joins, once init's
     bootstrap-token phase is done."""
-    control_plane = nodes[config.control_planes[0].name].connection
+    joins = {}
     for host in config.workers:
-        node = nodes[host.name]
+        node = workers[host.name]
         args = NodeJoinArgs(
             host=host,
             connection=node.connection,
-            control_plane=control_plane,
+            control_plane=control_plane.connection,
             endpoint=config.api_endpoint.host_port,
             ca_cert_hash=ca_cert_hash,
             after=after,
-            kubelet_inputs=node.kubelet_inputs,
         )
         # The join reads the kubelet files the worker's Node wrote; nothing flows from them.
-        NodeJoin(f"join-{host.name}", args, pulumi.ResourceOptions(parent=parent, depends_on=[node.files]))
+        joins[host.name] = NodeJoin(
+            f"join-{host.name}", args, pulumi.ResourceOptions(parent=parent, depends_on=[node.files])
+        )
+    return joins

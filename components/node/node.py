@@ -30,6 +30,7 @@ from components.node.host_files import HostFiles, HostFilesArgs
 from components.node.kubelet_start import KubeletStart, KubeletStartArgs
 from components.node.preflight import Preflight, PreflightArgs
 from components.node.reset import Reset, ResetArgs
+from components.pki.cert_specs import CA, cert_path
 from components.pki.kubeconfig_specs import KUBELET_CONF
 from components.remote import HostFile
 
@@ -51,6 +52,8 @@ class NodeArgs:
     reset_after: Sequence[pulumi.Resource]
     # Whether this host runs etcd from the start (the first control plane); a joining one gets it later.
     etcd: bool = False
+    # What the host's files wait for: the previous control plane's rollout, so control planes change one at a time.
+    files_after: Sequence[pulumi.Resource] = ()
 
 
 class Node:
@@ -65,7 +68,7 @@ class Node:
         def child(*after: pulumi.Resource) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=parent, depends_on=list(after))
 
-        self.connection = args.connection
+        self.host, self.connection = host, args.connection
         # Every other resource of the host depends on its reset, so destroy resets the host last.
         self.reset = Reset(f"reset-{host.name}", ResetArgs(host=host), child(*args.reset_after))
         self.preflight = Preflight(
@@ -80,10 +83,14 @@ class Node:
         self.files = HostFiles(
             f"files-{host.name}",
             HostFilesArgs(host=host, connection=args.connection, files=files),
-            child(self.preflight, self.reset),
+            child(self.preflight, self.reset, *args.files_after),
         )
+        # Everything the host's static pods and kubelet read: a change to any of it rolls the node.
+        self.contents = [f.content for f in files]
         self.manifests = [f.content for f in static_pods]
-        self.kubelet_inputs = [f.content for f in files if f.path.startswith(c.KUBELET_DIR) or f.path == KUBELET_CONF]
+        # The kubelet reads its own files, kubelet.conf and the cluster CA (its clientCAFile).
+        kubelet_reads = (KUBELET_CONF, cert_path(CA))
+        self.kubelet_inputs = [f.content for f in files if f.path.startswith(c.KUBELET_DIR) or f.path in kubelet_reads]
         self.kubelet_started = None
         if host.role == ROLE_CONTROL_PLANE:
             # The kubelet reads what HostFiles wrote; it restarts when any of it changes.
@@ -95,25 +102,45 @@ class Node:
             self.kubelet_started = kubelet_start.started
 
 
-def cluster_nodes(
+def control_plane_node(
     config: ClusterConfig,
+    host: Host,
     private_keys: Mapping[Path, pulumi.Input[str]],
     pki: Sequence[FileSource],
     guard: pulumi.Resource,
     parent: pulumi.Resource,
+    files_after: Sequence[pulumi.Resource] = (),
+) -> Node:
+    """A control plane's Node; its reset follows the guard that keeps etcd's quorum, on destroy."""
+    return Node(_args(config, host, private_keys, pki, [guard], files_after), parent)
+
+
+def worker_nodes(
+    config: ClusterConfig,
+    private_keys: Mapping[Path, pulumi.Input[str]],
+    pki: Sequence[FileSource],
+    control_planes: Sequence[Node],
+    parent: pulumi.Resource,
 ) -> dict[str, Node]:
-    """A Node per host, by name. On destroy the workers are reset before the control planes, and the control planes
-    after the guard that keeps etcd's quorum."""
-    nodes: dict[str, Node] = {}
-    for host in config.hosts:
-        after = [guard] if host.role == ROLE_CONTROL_PLANE else [nodes[h.name].reset for h in config.control_planes]
-        args = NodeArgs(
-            config=config,
-            host=host,
-            connection=remote.connection(host, private_keys[host.ssh.private_key_file]),
-            pki_files=[f for source in pki for f in source.files_for(host)],
-            reset_after=after,
-            etcd=host == config.control_planes[0],
-        )
-        nodes[host.name] = Node(args, parent)
-    return nodes
+    """Each worker's Node, by name; on destroy the workers are reset before the control planes."""
+    resets = [n.reset for n in control_planes]
+    return {w.name: Node(_args(config, w, private_keys, pki, resets, ()), parent) for w in config.workers}
+
+
+def _args(
+    config: ClusterConfig,
+    host: Host,
+    private_keys: Mapping[Path, pulumi.Input[str]],
+    pki: Sequence[FileSource],
+    reset_after: Sequence[pulumi.Resource],
+    files_after: Sequence[pulumi.Resource],
+) -> NodeArgs:
+    return NodeArgs(
+        config=config,
+        host=host,
+        connection=remote.connection(host, private_keys[host.ssh.private_key_file]),
+        pki_files=[f for source in pki for f in source.files_for(host)],
+        reset_after=reset_after,
+        etcd=host == config.control_planes[0],
+        files_after=files_after,
+    )

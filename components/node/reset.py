@@ -38,6 +38,7 @@ class Reset(pulumi.ComponentResource):
             f"{name}-cleanup-node",
             delete=node_scripts.reset_over_ssh(h.name, h.address, h.ssh.port, h.ssh.user, str(h.ssh.private_key_file)),
             stdin=node_scripts.reset_cleanup(h.name),
+            add_previous_output_in_env=False,
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=remote.SECRET_OUTPUTS),
         )
         self.register_outputs({})

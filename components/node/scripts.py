@@ -1,15 +1,12 @@
-"""Shell for what every host gets: kubelet-start, and kubeadm reset. Pure: values in, script text out; golden-tested.
-
-Every script is POSIX sh run as root (over SSH, or `ssh` from the machine running Pulumi for the reset), prints
-`[<phase>] ...` lines like kubeadm, and never prints key material.
+"""The shell of what every host gets (kubelet-start, kubeadm reset), from the `.sh` files beside this module, with
+their parameters. Pure: values in, command text out; golden-tested.
 """
 
 from __future__ import annotations
 
-import shlex
-
 from components import constants as c
 from components.pki import kubeconfig_specs as kc
+from components.remote.shell import script
 
 # Every kubeconfig kubeadm writes on a host, the bootstrap one included.
 _KUBECONFIG_FILES = (
@@ -20,44 +17,24 @@ _KUBECONFIG_FILES = (
 
 def kubelet_start() -> str:
     """kubelet-start: (re)start the kubelet on the files written before this step."""
-    return (
-        "systemctl daemon-reload && systemctl enable kubelet >/dev/null 2>&1 && systemctl restart kubelet "
-        '&& echo "[kubelet-start] kubelet (re)started"\n'
-    )
+    return script(__file__, "kubelet-start.sh")
 
 
 def reset_over_ssh(host: str, address: str, port: int, user: str, key_file: str) -> str:
-    """kubeadm reset on `host`, run from the machine running Pulumi with the reset script on stdin.
-
-    An unreachable host (ssh's own exit status 255) does not fail the run, because a host that is gone for good
-    must not keep the rest of the cluster from converging; the program warns about it (HostInventory) before."""
-    options = "-o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
-    target = shlex.quote(f"{user}@{address}")
-    return f"""\
-ssh -i {shlex.quote(key_file)} -p {port} {options} -o LogLevel=ERROR {target} sh -s
-status=$?
-if [ "$status" = 255 ]; then
-  echo "[reset] {host} ({address}) is unreachable over SSH: the host was NOT reset; run 'kubeadm reset' on it"
-  exit 0
-fi
-exit "$status"
-"""
+    """kubeadm reset on `host`, run from the machine running Pulumi with the cleanup script on stdin."""
+    return script(__file__, "reset-over-ssh.sh", host=host, address=address, port=port, user=user, key_file=key_file)
 
 
 def reset_cleanup(host: str) -> str:
-    """kubeadm reset: root is required; then cleanup-node: stop the kubelet, remove pods and containers, unmount,
-    delete kubeadm's files."""
-    return f"""\
-[ "$(id -u)" = 0 ] || {{ echo "[reset] {host}: root is required" >&2; exit 1; }}
-systemctl stop kubelet 2>/dev/null
-systemctl disable kubelet >/dev/null 2>&1
-# Remove every Kubernetes container and pod sandbox (the CRI namespace), then their mounts.
-for id in $(ctr -n k8s.io tasks ls -q 2>/dev/null); do ctr -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1; done
-sleep 1
-for id in $(ctr -n k8s.io tasks ls -q 2>/dev/null); do ctr -n k8s.io tasks delete -f "$id" >/dev/null 2>&1; done
-for id in $(ctr -n k8s.io containers ls -q 2>/dev/null); do ctr -n k8s.io containers delete "$id" >/dev/null 2>&1; done
-awk '$2 ~ "^{c.KUBELET_DIR}/" {{print $2}}' /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
-rm -rf {c.MANIFESTS_DIR}/* {c.KUBELET_DIR}/* {c.PKI_DIR} {c.ETCD_DATA_DIR}/* {c.KUBERNETES_DIR}/tmp
-rm -f {" ".join(_KUBECONFIG_FILES)}
-echo "[reset] cleaned {c.KUBERNETES_DIR}, {c.KUBELET_DIR} and {c.ETCD_DATA_DIR}"
-"""
+    """kubeadm reset's cleanup-node: the kubelet stopped, pods and containers removed, kubeadm's files deleted."""
+    return script(
+        __file__,
+        "reset-cleanup.sh",
+        host=host,
+        manifests_dir=c.MANIFESTS_DIR,
+        kubelet_dir=c.KUBELET_DIR,
+        pki_dir=c.PKI_DIR,
+        etcd_data_dir=c.ETCD_DATA_DIR,
+        kubernetes_dir=c.KUBERNETES_DIR,
+        kubeconfigs=" ".join(_KUBECONFIG_FILES),
+    )

@@ -19,5 +19,5 @@ from components.phases import scripts
 def kubelet_finalize(
     name: str, host: Host, conn: command.ConnectionArgs, after: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> pulumi.Output[str]:
-    create = scripts.kubelet_finalize(f"{c.NODE_USER_PREFIX}{host.name}")
+    create = scripts.kubelet_finalize(f"{c.NODE_USER_PREFIX}{host.name}", host.name)
     return remote.step(name, conn=conn, create=create, triggers=[after], opts=opts).id

@@ -21,6 +21,7 @@ from components import remote
 from components.pki.encrypted_certs import EncryptedCerts
 from components.pki.kubeconfig_specs import ADMIN_CONF
 from components.remote import HostFile
+from components.remote.shell import script
 from components.render.k8s_objects import render_objects, role, role_binding, subject
 
 SECRET_NAME = "kubeadm-certs"
@@ -93,24 +94,24 @@ def kubeadm_certs_objects(data: Mapping[str, str]) -> str:
 
 def upload_script(admin_kubeconfig: str) -> str:
     """Create the 2-hour owner token, then apply the Secret (stdin) owned by it."""
-    return f"""\
-set -e
-k() {{ kubectl --kubeconfig={admin_kubeconfig} "$@"; }}
-id=$(tr -dc a-z0-9 </dev/urandom | head -c 6); secret=$(tr -dc a-z0-9 </dev/urandom | head -c 16)
-expiration=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
-k -n {c.KUBE_SYSTEM_NAMESPACE} create secret generic "{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}$id" \\
-  --type={c.BOOTSTRAP_TOKEN_SECRET_TYPE} \\
-  --from-literal=token-id="$id" --from-literal=token-secret="$secret" --from-literal=expiration="$expiration" \\
-  --from-literal=description='Proxy for managing TTL for the kubeadm-certs secret' >/dev/null
-uid=$(k -n {c.KUBE_SYSTEM_NAMESPACE} get secret "{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}$id" -o jsonpath='{{.metadata.uid}}')
-sed -e "s/{OWNER_PLACEHOLDER_NAME}/{c.BOOTSTRAP_TOKEN_SECRET_PREFIX}$id/" -e "s/{OWNER_PLACEHOLDER_UID}/$uid/" \\
-  | k apply --server-side --force-conflicts --field-manager={c.FIELD_MANAGER} -f - >/dev/null
-echo "[upload-certs] kubeadm-certs uploaded; it expires with its owner token at $expiration"
-"""
+    return script(
+        __file__,
+        "upload-certs.sh",
+        admin_conf=admin_kubeconfig,
+        namespace=c.KUBE_SYSTEM_NAMESPACE,
+        token_prefix=c.BOOTSTRAP_TOKEN_SECRET_PREFIX,
+        token_type=c.BOOTSTRAP_TOKEN_SECRET_TYPE,
+        field_manager=c.FIELD_MANAGER,
+        owner_name=OWNER_PLACEHOLDER_NAME,
+        owner_uid=OWNER_PLACEHOLDER_UID,
+    )
 
 
 def delete_script(admin_kubeconfig: str) -> str:
-    return (
-        f"kubectl --kubeconfig={admin_kubeconfig} -n {c.KUBE_SYSTEM_NAMESPACE} delete secret {SECRET_NAME} "
-        "--ignore-not-found >/dev/null 2>&1 || true\n"
+    return script(
+        __file__,
+        "upload-certs-delete.sh",
+        admin_conf=admin_kubeconfig,
+        namespace=c.KUBE_SYSTEM_NAMESPACE,
+        secret_name=SECRET_NAME,
     )

@@ -1,7 +1,7 @@
 """WaitControlPlane: the wait-control-plane phase on the first control-plane host.
 
-INPUTS   the host's connection, the kubelet-start step (so the wait follows the kubelet's start) and the static pod
-         manifests (a changed manifest restarts its pod, so the wait runs again).
+INPUTS   the host's connection and the kubelet-start step (so the wait follows the kubelet's first start). Later
+         changes to what the pods read are the control plane's rollout's to wait for (ControlPlaneRollout).
 OUTPUTS  nothing on the host. The step succeeds once the kubelet is healthy, the API server is live and etcd,
          kube-apiserver, kube-controller-manager and kube-scheduler are Ready; after the timeout it fails with
          the failing component's recent log lines and the kubelet's.
@@ -9,7 +9,6 @@ OUTPUTS  nothing on the host. The step succeeds once the kubelet is healthy, the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -25,7 +24,6 @@ class WaitControlPlaneArgs:
     host: Host
     connection: command.ConnectionArgs
     kubelet_started: pulumi.Input[str]
-    manifests: Sequence[pulumi.Input[str]]
     # Which kubeconfig on the host asks the API server (phase_scripts.wait_control_plane's default: init's).
     kubeconfig: str | None = None
 
@@ -41,7 +39,7 @@ class WaitControlPlane(pulumi.ComponentResource):
             create=phase_scripts.wait_control_plane(args.host.name, args.host.address, kubeconfig=args.kubeconfig)
             if args.kubeconfig
             else phase_scripts.wait_control_plane(args.host.name, args.host.address),
-            triggers=[args.kubelet_started, *args.manifests],
+            triggers=[args.kubelet_started],
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.ready = step.id

@@ -75,7 +75,8 @@ def step(
     name: str,
     *,
     conn: remote.ConnectionArgs,
-    create: pulumi.Input[str],
+    create: pulumi.Input[str] | None,
+    update: pulumi.Input[str] | None = None,
     delete: pulumi.Input[str] | None = None,
     triggers: Sequence[pulumi.Input[str]] = (),
     stdin: pulumi.Input[str] | None = None,
@@ -86,17 +87,26 @@ def step(
 
     It re-runs in place (an update), not as a replacement: a replacement would run the old resource's delete
     after the new create (stopping the kubelet right after restarting it, deleting objects just applied).
-    `logging`: the plugin's setting; NO_LOGGING for a command whose stdout is a secret.
+    With `update`, a change runs that instead of `create`; with no `create`, creating the step runs nothing
+    (not even a connection): the step acts only on changes. `logging`: the plugin's setting; NO_LOGGING for a
+    command whose stdout is a secret.
     """
     if triggers:
-        create = pulumi.Output.all(create, *triggers).apply(lambda parts: with_triggers(parts[0], parts[1:]))
+        # The command that a change runs carries the triggers' hash: a new hash is a new command, an update.
+        runs = update if update is not None else create
+        assert runs is not None, f"{name}: a step with triggers needs a command to run on them"
+        marked = pulumi.Output.all(runs, *triggers).apply(lambda parts: with_triggers(parts[0], parts[1:]))
+        create, update = (create, marked) if update is not None else (marked, None)
     return remote.Command(
         name,
         connection=conn,
         create=create,
+        update=update,
         delete=delete,
         stdin=stdin,
         logging=logging,
+        # Nothing reads them, and a stock sshd refuses them: asking would add a warning to every update.
+        add_previous_output_in_env=False,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
     )
 
@@ -126,6 +136,7 @@ def file(
         connection=conn,
         create=write_file_command(path, mode),
         stdin=content,
+        add_previous_output_in_env=False,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
     )
 

@@ -15,6 +15,7 @@ import yaml
 
 from components import constants as c
 from components.config import ClusterConfig, Host
+from components.config.endpoint import url_host
 from components.render.release_images import image
 from components.render.static_pod_flags import Node, command, merge_flags
 from components.render.static_pod_specs import HostPathVolume, StaticPodSpec
@@ -155,3 +156,22 @@ def render_manifest(
 
 def manifest_path(spec: StaticPodSpec) -> str:
     return f"{c.MANIFESTS_DIR}/{spec.name}.yaml"
+
+
+def health_url(spec: StaticPodSpec, config: ClusterConfig, host: Host) -> str:
+    """Where the pod's readiness probe goes (its liveness probe's, when it has none): an HTTP 200 there, and the
+    component serves (etcd's readyz: the member is healthy, with a leader)."""
+    target = spec.probe_target(Node(config=config, host=host))
+    path = spec.readiness_path or spec.liveness_path
+    return f"{target.scheme.lower()}://{url_host(target.host or host.address)}:{target.port}{path}"
+
+
+def files_read(manifest: str) -> tuple[str, ...]:
+    """The files under /etc/kubernetes the pod's command names (its certificates, keys and kubeconfigs): when one
+    changes, the running pod must restart to read it."""
+    command = yaml.safe_load(manifest)["spec"]["containers"][0]["command"]
+    paths = {value for arg in command for value in arg.partition("=")[2].split(",") if value.startswith(_UNDER)}
+    return tuple(sorted(paths))
+
+
+_UNDER = f"{c.KUBERNETES_DIR}/"

@@ -48,7 +48,7 @@ EOF
 # cgo (0/1), tags, ldflags.
 spec() {
   local unit=$1 dir=$here/$1
-  module= version= pkgs=() cgo=0 tags= ldflags= extra_key= pause_src=
+  module='' version='' pkgs=() cgo=0 tags='' ldflags='' extra_key='' pause_src=''
   case $unit in
     kubernetes-*)
       module=k8s.io/kubernetes
@@ -181,7 +181,7 @@ main() {
   command -v go >/dev/null || die "Go (1.26 or newer) is required"
   if [ "${1:-}" = --wrapper ]; then kubernetes_wrapper "${2:?usage: build.sh --wrapper v1.X.Y}"; return; fi
   if [ "${1:-}" = --list ]; then
-    (cd "$here" && ls -d */ | tr -d / | while read -r d; do [ -f "$d/go.mod" ] && echo "$d"; done; echo pause); return
+    (cd "$here" && for d in */; do d=${d%/}; [ -f "$d/go.mod" ] && echo "$d"; done; echo pause); return
   fi
   local units=("$@"); [ ${#units[@]} -gt 0 ] || units=("${default_units[@]}")
   local expanded=()

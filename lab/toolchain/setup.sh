@@ -67,10 +67,21 @@ build() {
 
 link() { ln -sfn "$1" "$venv/bin/$2"; log "$2 -> $1"; }
 
+# Debian's shellcheck checks every host script in `make test`.
+host_packages() {
+  command -v shellcheck >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || die "shellcheck is missing: install Debian's package (apt-get install shellcheck)"
+  log "installing shellcheck (Debian's package)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q shellcheck >/dev/null 2>&1 ||
+    { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q shellcheck >/dev/null; } ||
+    die "apt-get install shellcheck failed"
+}
+
 main() {
   command -v go >/dev/null || die "Go is required to build the Pulumi toolchain (go 1.26 or newer)"
   mkdir -p "$cache"
   python_venv
+  host_packages
 
   local version_var=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version cli lang provider
   cli=$(on_path pulumi "^v$pulumi_version\$" version)

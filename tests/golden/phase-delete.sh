@@ -1,1 +1,8 @@
-echo YQ== | base64 -d | kubectl --kubeconfig=/etc/kubernetes/admin.conf --request-timeout=20s delete --ignore-not-found --wait=false -f - >/dev/null 2>&1 || echo '[addons] API server unreachable: objects are left to reset' >&2
+phase=addons
+kubeconfig=/etc/kubernetes/admin.conf
+manifest_b64=YQ==
+# A phase's objects removed; an API server that is already gone leaves them to reset (etcd is wiped).
+: "${phase:?}" "${kubeconfig:?}" "${manifest_b64:?}"
+echo "$manifest_b64" | base64 -d |
+  kubectl --kubeconfig="$kubeconfig" --request-timeout=20s delete --ignore-not-found --wait=false -f - >/dev/null 2>&1 ||
+  echo "[$phase] API server unreachable: objects are left to reset" >&2

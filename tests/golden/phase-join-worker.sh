@@ -1,35 +1,53 @@
+node=node-2
+endpoint=10.213.0.11:6443
+ca_cert_hash=sha256:abababababababababababababababababababababababababababababababab
+token_urn=urn:x
+timeout=300
+kubelet_conf=/etc/kubernetes/kubelet.conf
+bootstrap_conf=/etc/kubernetes/bootstrap-kubelet.conf
+cluster_info=/api/v1/namespaces/kube-public/configmaps/cluster-info
+# kubeadm join for a worker: token discovery pinned by the CA hash, bootstrap-kubelet.conf, then the kubelet's own
+# TLS bootstrap; done when the Node is registered. The token (<id>.<secret>) comes on stdin. token_urn names the
+# token step in the error for a token that is no longer valid (an earlier failed run).
+: "${node:?}" "${endpoint:?}" "${ca_cert_hash:?}" "${token_urn:?}" "${timeout:?}" "${kubelet_conf:?}"
+: "${bootstrap_conf:?}" "${cluster_info:?}"
 set -e
 token=$(cat)
-node=node-2
-endpoint=https://10.213.0.11:6443
-deadline=$(( $(date +%s) + 300 ))
+phase="join"
+# Shared by every script that waits: a deadline `timeout` seconds away, and failing with the phase and host named.
+# Parameters (every script that includes this one gets them too): node, timeout; the script sets phase itself.
+: "${node:?}" "${timeout:?}" "${phase:?}"
+deadline=$(( $(date +%s) + timeout ))
+late() { [ "$(date +%s)" -ge "$deadline" ]; }
+fail() { echo "[$phase] $node: $*" >&2; exit 1; }
 # An anonymous HTTPS GET of cluster-info (as kubeadm's discovery does); extra arguments go to openssl s_client.
 get_cluster_info() {
-  printf 'GET /api/v1/namespaces/kube-public/configmaps/cluster-info HTTP/1.0\r\nHost: 10.213.0.11:6443\r\n\r\n' \
-    | openssl s_client -connect 10.213.0.11:6443 -quiet "$@" 2>/dev/null | sed '1,/^\r$/d'
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$cluster_info" "$endpoint" |
+    openssl s_client -connect "$endpoint" -quiet "$@" 2>/dev/null | sed '1,/^\r$/d'
 }
-fail() { echo "[join] $node: $1" >&2; [ -z "${2:-}" ] || journalctl -u kubelet --no-pager -n 15 >&2; exit 1; }
-late() { [ "$(date +%s)" -ge "$deadline" ]; }
-if [ ! -s /etc/kubernetes/kubelet.conf ]; then
+kubelet_logs() { journalctl -u kubelet --no-pager -n 15 >&2; }
+if [ ! -s "$kubelet_conf" ]; then
   # discovery: read cluster-info anonymously and pin its CA by the hash before trusting anything in it
-  ca=$(mktemp); trap 'rm -f "$ca"' EXIT
+  ca=$(mktemp)
+  trap 'rm -f "$ca"' EXIT
   until info=$(get_cluster_info) && echo "$info" | grep -q "certificate-authority-data"; do
-    late && fail "no cluster-info at $endpoint after 300s"
+    late && fail "no cluster-info at https://$endpoint after ${timeout}s"
     sleep 3
   done
   ca_data=$(echo "$info" | grep -o 'certificate-authority-data: [A-Za-z0-9+/=]*' | head -n1 | cut -d' ' -f2)
   server=$(echo "$info" | grep -o 'server: https://[^\\" ]*' | head -n1 | cut -d' ' -f2)
-  echo "$ca_data" | base64 -d > "$ca"
+  echo "$ca_data" | base64 -d >"$ca"
   hash=sha256:$(openssl x509 -pubkey -noout -in "$ca" | openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1)
-  [ "$hash" = sha256:abababababababababababababababababababababababababababababababab ] || fail "the cluster CA at $endpoint has hash $hash, expected sha256:abababababababababababababababababababababababababababababababab: not joining"
+  [ "$hash" = "$ca_cert_hash" ] ||
+    fail "the cluster CA at https://$endpoint has hash $hash, expected $ca_cert_hash: not joining"
   # The server must prove it holds a certificate of the pinned CA before anything is trusted.
-  get_cluster_info -CAfile "$ca" -verify_return_error | grep -q "certificate-authority-data" \
-    || fail "$endpoint does not present a certificate of the pinned CA"
+  get_cluster_info -CAfile "$ca" -verify_return_error | grep -q "certificate-authority-data" ||
+    fail "https://$endpoint does not present a certificate of the pinned CA"
   # The bootstrap signer signs cluster-info for every valid token within seconds of its creation.
-  signed=$(( $(date +%s) + 60 ))
+  signed=$(($(date +%s) + 60))
   until get_cluster_info -CAfile "$ca" | grep -q "jws-kubeconfig-${token%%.*}"; do
-    [ "$(date +%s)" -lt "$signed" ] || fail "bootstrap token ${token%%.*} is not valid any more (it expired or was \
-deleted after an earlier failed run); mint a new one with: pulumi up --replace 'urn:x'"
+    [ "$(date +%s)" -lt "$signed" ] || fail "bootstrap token ${token%%.*} is not valid any more (it expired or was" \
+      "deleted after an earlier failed run); mint a new one with: pulumi up --replace '$token_urn'"
     sleep 2
   done
   umask 077
@@ -37,14 +55,14 @@ deleted after an earlier failed run); mint a new one with: pulumi up --replace '
     "    server: $server" '  name: kubernetes' 'contexts:' '- context:' '    cluster: kubernetes' \
     '    user: tls-bootstrap-token-user' '  name: tls-bootstrap-token-user@kubernetes' \
     'current-context: tls-bootstrap-token-user@kubernetes' 'kind: Config' 'users:' \
-    '- name: tls-bootstrap-token-user' '  user:' "    token: $token" > /etc/kubernetes/bootstrap-kubelet.conf.tmp
-  mv -f /etc/kubernetes/bootstrap-kubelet.conf.tmp /etc/kubernetes/bootstrap-kubelet.conf
-  echo "[join] discovery: cluster CA pinned ($hash), /etc/kubernetes/bootstrap-kubelet.conf written"
+    '- name: tls-bootstrap-token-user' '  user:' "    token: $token" >"$bootstrap_conf.tmp"
+  mv -f "$bootstrap_conf.tmp" "$bootstrap_conf"
+  echo "[join] discovery: cluster CA pinned ($hash), $bootstrap_conf written"
 fi
 systemctl daemon-reload && systemctl enable kubelet >/dev/null 2>&1 && systemctl restart kubelet
-until [ -s /etc/kubernetes/kubelet.conf ] && kubectl --kubeconfig=/etc/kubernetes/kubelet.conf --request-timeout=5s get node "$node" >/dev/null 2>&1; do
-  late && fail "the Node did not register within 300s (TLS bootstrap)" logs
+until [ -s "$kubelet_conf" ] && kubectl --kubeconfig="$kubelet_conf" --request-timeout=5s get node "$node" >/dev/null 2>&1; do
+  late && { kubelet_logs; fail "the Node did not register within ${timeout}s (TLS bootstrap)"; }
   sleep 2
 done
-rm -f /etc/kubernetes/bootstrap-kubelet.conf
+rm -f "$bootstrap_conf"
 echo "[kubelet-start] $node: TLS bootstrap done, Node registered"

@@ -1,10 +1,20 @@
-deadline=$(( $(date +%s) + 120 ))
-until [ -e /var/lib/kubelet/pki/kubelet-client-current.pem ]; do
-  [ "$(date +%s)" -lt "$deadline" ] || { echo "[kubelet-finalize] no /var/lib/kubelet/pki/kubelet-client-current.pem after 120s" >&2; exit 1; }
-  sleep 2
-done
-kc() { kubectl config --kubeconfig=/etc/kubernetes/kubelet.conf "$@" >/dev/null; }
-kc set-credentials system:node:node-1 --client-certificate=/var/lib/kubelet/pki/kubelet-client-current.pem --client-key=/var/lib/kubelet/pki/kubelet-client-current.pem
-kc unset users.system:node:node-1.client-certificate-data
-kc unset users.system:node:node-1.client-key-data
-echo "[kubelet-finalize] kubelet.conf uses /var/lib/kubelet/pki/kubelet-client-current.pem"
+node=node-1
+user=system:node:node-1
+timeout=120
+kubelet_conf=/etc/kubernetes/kubelet.conf
+current=/var/lib/kubelet/pki/kubelet-client-current.pem
+# kubelet-finalize: point kubelet.conf at the kubelet's rotated client certificate, as kubeadm does.
+: "${node:?}" "${user:?}" "${timeout:?}" "${kubelet_conf:?}" "${current:?}"
+phase=kubelet-finalize
+# Shared by every script that waits: a deadline `timeout` seconds away, and failing with the phase and host named.
+# Parameters (every script that includes this one gets them too): node, timeout; the script sets phase itself.
+: "${node:?}" "${timeout:?}" "${phase:?}"
+deadline=$(( $(date +%s) + timeout ))
+late() { [ "$(date +%s)" -ge "$deadline" ]; }
+fail() { echo "[$phase] $node: $*" >&2; exit 1; }
+until [ -e "$current" ]; do late && fail "no $current after ${timeout}s"; sleep 2; done
+kc() { kubectl config --kubeconfig="$kubelet_conf" "$@" >/dev/null; }
+kc set-credentials "$user" --client-certificate="$current" --client-key="$current"
+kc unset "users.$user.client-certificate-data"
+kc unset "users.$user.client-key-data"
+echo "[$phase] kubelet.conf uses $current"

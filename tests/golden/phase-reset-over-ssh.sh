@@ -1,7 +1,17 @@
-ssh -i '/keys/lab key' -p 22 -o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR root@10.213.0.12 sh -s
+host=node-2
+address=10.213.0.12
+port=22
+user=root
+key_file='/keys/lab key'
+# kubeadm reset on a host, run from the machine running Pulumi with the cleanup script on stdin. An unreachable host
+# (ssh's own exit status 255) does not fail the run: a host that is gone for good must not keep the rest of the
+# cluster from converging (the program warns about it before, HostInventory).
+: "${host:?}" "${address:?}" "${port:?}" "${user:?}" "${key_file:?}"
+ssh -i "$key_file" -p "$port" -o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no \
+  -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$user@$address" sh -s
 status=$?
 if [ "$status" = 255 ]; then
-  echo "[reset] node-2 (10.213.0.12) is unreachable over SSH: the host was NOT reset; run 'kubeadm reset' on it"
+  echo "[reset] $host ($address) is unreachable over SSH: the host was NOT reset; run 'kubeadm reset' on it"
   exit 0
 fi
 exit "$status"

@@ -1,12 +1,14 @@
-"""The lab's load balancer: HAProxy on the machine lb sends port 6443 only to nodes that listen on it.
+"""The lab's load balancer: HAProxy on the machine lb sends port 6443 only to nodes whose API server is ready.
 
-Plain hosts (no Kubernetes): a socat on a node's port 6443 stands in for its API server, answering its node's
-name, so which node served a connection through the load balancer can be read off the answer.
+Plain hosts (no Kubernetes): an `openssl s_server` on a node's port 6443 stands in for its API server, answering
+/readyz over HTTPS with its node's name, so which node served a request through the load balancer can be read off
+the answer.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import time
 from pathlib import Path
 
@@ -35,15 +37,22 @@ def balancer() -> lab.Node:
 
 
 def ask() -> str:
-    """One connection through the load balancer: the answering node's name, or '' when nobody answered."""
+    """One HTTPS GET of /readyz through the load balancer: the answering node's name, or '' when nobody answered."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     try:
-        with socket.create_connection((lab.load_balancer_address(LAB), PORT), timeout=3) as conn:
+        with (
+            socket.create_connection((lab.load_balancer_address(LAB), PORT), timeout=3) as conn,
+            context.wrap_socket(conn) as tls,
+        ):
+            tls.sendall(b"GET /readyz HTTP/1.0\r\n\r\n")
             data = b""
-            while chunk := conn.recv(100):
+            while chunk := tls.recv(100):
                 data += chunk
     except OSError:
         return ""
-    return data.decode().strip()
+    head, _, body = data.decode().partition("\r\n\r\n")
+    return body.strip() if " 200 " in head.split("\r\n")[0] else ""
 
 
 def answers(count: int) -> list[str]:
@@ -63,10 +72,16 @@ def wait_for(predicate, timeout: float, what: str) -> list[str]:
 
 
 def listen(node: lab.Node) -> str:
-    """Start a listener on node's port 6443 answering its name; the name of its transient unit."""
+    """Start an HTTPS listener on node's port 6443 whose /readyz answers the node's name; its transient unit."""
     unit = f"itest-echo-{time.monotonic_ns()}"  # a stopped unit's name is not free again at once
-    command = f"socat TCP-LISTEN:{PORT},fork,reuseaddr 'EXEC:echo {node.name}'"
-    on_host(node, f"systemd-run --quiet --collect --unit={unit} {command}")
+    folder = f"/run/{unit}"
+    on_host(
+        node,
+        f"mkdir -p {folder} && echo {node.name} > {folder}/readyz && openssl req -x509 -newkey rsa:2048 -nodes "
+        f"-subj /CN={node.name} -days 1 -keyout {folder}/key.pem -out {folder}/cert.pem 2>/dev/null",
+    )
+    command = f"openssl s_server -quiet -accept {PORT} -cert {folder}/cert.pem -key {folder}/key.pem -WWW"
+    on_host(node, f"systemd-run --quiet --collect --unit={unit} --working-directory={folder} {command}")
     return unit
 
 

@@ -21,6 +21,7 @@ ALLOWED = {
     "phases": {"config", "remote", "render", "pki"},
     "etcd": {"config", "remote", "render", "pki", "node"},
     "join": {"config", "remote", "render", "pki", "node", "phases", "etcd"},
+    "rollout": {"config", "remote", "render", "pki", "node", "phases", "join"},
 }
 PURE = {"render"}  # no Pulumi at all, nor any module that imports it
 

@@ -139,11 +139,13 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     # Removing the worker drains it and deletes its Node from the control plane; its reset runs over local ssh.
     mark = steps["join-node-2-mark"]
     assert mark.inputs["connection"]["value"]["host"] == cp
-    assert "k drain" in mark.inputs["delete"] and "k delete node" in mark.inputs["delete"]
+    assert 'drain "$node"' in mark.inputs["delete"] and 'k delete node "$node"' in mark.inputs["delete"]
     reset = steps["reset-node-2-cleanup-node"]
     assert reset.typ == "command:local:Command" and "create" not in reset.inputs
-    assert f"root@{worker}" in reset.inputs["delete"] and "cleanup" not in reset.inputs["delete"]
-    assert "rm -rf /etc/kubernetes/manifests/*" in reset.inputs["stdin"]
+    assert f"address={worker}\n" in reset.inputs["delete"] and '"$user@$address" sh -s' in reset.inputs["delete"]
+    assert "rm -rf" not in reset.inputs["delete"]  # the cleanup itself travels on stdin
+    assert "manifests_dir=/etc/kubernetes/manifests\n" in reset.inputs["stdin"]
+    assert 'rm -rf "${manifests_dir:?}"/*' in reset.inputs["stdin"]
     # Host files and steps have no delete of their own: the host's reset removes what they put there.
     on_hosts = [r for r in steps.values() if r.typ == "command:remote:Command" and r.name.startswith("node-")]
     assert on_hosts and all("delete" not in r.inputs for r in on_hosts)

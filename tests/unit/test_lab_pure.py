@@ -18,8 +18,8 @@ LB_ENDPOINT = "10.213.42.10:6443"
 
 EXPECTED_CONFIG = """\
 # Written by kubeadm-pulumi's lab (`python -m lab up --load-balancer`); rewritten by every `up`.
-# TCP pass-through to the API servers of the lab's nodes; connect checks every second take a node
-# out after 2 failures and back after 2 successes.
+# TCP pass-through to the API servers of the lab's nodes; an HTTPS check of /readyz every second takes a node
+# out after 2 failures and back after 2 successes (kubeadm's HA guide checks the API servers the same way).
 global
     log /dev/log local0
     chroot /var/lib/haproxy
@@ -47,7 +47,10 @@ frontend kube-apiserver
 
 backend kube-apiserver
     balance roundrobin
-    default-server inter 1s fall 2 rise 2
+    option httpchk
+    http-check send meth GET uri /readyz
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 2 check-ssl verify none
     server node-1 10.213.42.11:6443 check
     server node-2 10.213.42.12:6443 check
 """

@@ -41,7 +41,7 @@ TEXTS = {
     ),
     "apply": phase_scripts.apply("addons"),
     "mark-control-plane": phase_scripts.mark_kubeadm_control_plane("node-1"),
-    "kubelet-finalize": phase_scripts.kubelet_finalize("system:node:node-1"),
+    "kubelet-finalize": phase_scripts.kubelet_finalize("system:node:node-1", "node-1"),
     "upload-certs": upload_certs.upload_script(kubeconfig_specs.ADMIN_CONF),
     "join token": join_scripts.mint_token("node-2"),
     "join": join_scripts.join_worker("node-2", "10.213.0.11:6443", "sha256:" + "0" * 64, "urn:x"),

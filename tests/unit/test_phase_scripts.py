@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -13,7 +16,16 @@ from components.node import scripts as node_scripts
 from components.phases import scripts as phase_scripts
 from components.phases import upload_certs
 from components.pki.kubeconfig_specs import ADMIN_CONF
+from components.rollout import scripts as rollout_scripts
 
+ROLLOUT_PODS = [
+    (
+        "kube-scheduler",
+        "/etc/kubernetes/manifests/kube-scheduler.yaml",
+        "https://127.0.0.1:10259/readyz",
+        ["/etc/kubernetes/scheduler.conf"],
+    ),
+]
 SCRIPTS = {
     "kubelet-start": node_scripts.kubelet_start(),
     "reset-cleanup": node_scripts.reset_cleanup("node-1"),
@@ -22,7 +34,7 @@ SCRIPTS = {
     "mark-control-plane": phase_scripts.mark_control_plane(
         "node-1", {"node-role.kubernetes.io/control-plane": ""}, ["node-role.kubernetes.io/control-plane:NoSchedule"]
     ),
-    "kubelet-finalize": phase_scripts.kubelet_finalize("system:node:node-1"),
+    "kubelet-finalize": phase_scripts.kubelet_finalize("system:node:node-1", "node-1"),
     "reset-over-ssh": node_scripts.reset_over_ssh("node-2", "10.213.0.12", 22, "root", "/keys/lab key"),
     "join-token": join_scripts.mint_token("node-2"),
     "join-token-delete": join_scripts.delete_token(),
@@ -35,6 +47,15 @@ SCRIPTS = {
     "upload-certs": upload_certs.upload_script(ADMIN_CONF),
     "upload-certs-delete": upload_certs.delete_script(ADMIN_CONF),
     "delete": phase_scripts.delete("addons", "YQ=="),
+    "rollout-control-plane-record": rollout_scripts.control_plane(
+        "node-1", "record", ROLLOUT_PODS, "https://10.0.0.10:6443"
+    ),
+    "rollout-control-plane-roll": rollout_scripts.control_plane(
+        "node-1", "roll", ROLLOUT_PODS, "https://10.0.0.10:6443"
+    ),
+    "rollout-drain-worker": rollout_scripts.drain_worker("node-2"),
+    "rollout-restart-kubelet": rollout_scripts.restart_kubelet("node-2"),
+    "rollout-uncordon-worker": rollout_scripts.uncordon_worker("node-2"),
 }
 
 
@@ -209,5 +230,74 @@ def test_mark_control_plane_waits_for_the_node_and_fails_when_it_never_registers
     script = phase_scripts.mark_control_plane("node-3", {"a": ""}, ["a:NoSchedule"], timeout=2)
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=30)
     assert result.returncode == 1
-    assert "Node node-3 not registered after 2s" in result.stderr
+    assert "[mark-control-plane] node-3: Node not registered after 2s" in result.stderr
     assert not any(" label " in line for line in calls(tmp_path))
+
+
+# The fake pod's process name: unique, so that neither a lab node's real kube-scheduler (this machine sees the
+# nodes' processes) nor another run of this test is taken for it, or killed.
+FAKE_POD = f"fake-scheduler-{os.getpid()}"
+
+
+def rollout_host(tmp_path) -> tuple[dict[str, str], list]:
+    """A host for the control-plane rollout: a fake scheduler process kept alive by a fake kubelet loop (a real
+    process, so pgrep, /proc and kill are real), and the pod's manifest and kubeconfig as files."""
+    env = fake_tools(tmp_path, curl="exit 0")
+    manifest, conf = tmp_path / "kube-scheduler.yaml", tmp_path / "scheduler.conf"
+    manifest.write_text("manifest v1\n")
+    conf.write_text("kubeconfig v1\n")
+    pods = [(FAKE_POD, str(manifest), "https://127.0.0.1:10259/readyz", [str(conf)])]
+    return env, pods
+
+
+def running(name: str) -> int:
+    return int(subprocess.run(["pgrep", "-o", "-f", f"^{name}( |$)"], capture_output=True, text=True).stdout)
+
+
+def test_rollout_restarts_a_pod_whose_files_changed_and_waits_for_the_kubelet_on_a_manifest_change(tmp_path) -> None:
+    env, pods = rollout_host(tmp_path)
+    kubelet = subprocess.Popen(
+        ["bash", "-c", f"while :; do (exec -a {FAKE_POD} sleep 600); sleep 0.2; done"], start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while subprocess.run(["pgrep", "-f", f"^{FAKE_POD}( |$)"], capture_output=True).returncode:
+            assert time.monotonic() < deadline
+        state = tmp_path / "state"
+
+        def rollout(mode: str) -> subprocess.CompletedProcess[str]:
+            text = rollout_scripts.control_plane("node-1", mode, pods, "https://10.0.0.10:6443", timeout=20)
+            text = text.replace("state_dir=/etc/kubernetes/tmp/kubeadm-pulumi-rollout", f"state_dir={state}")
+            return subprocess.run(["bash", "-c", text], capture_output=True, text=True, env=env, timeout=60)
+
+        assert rollout("record").returncode == 0
+        first = running(FAKE_POD)
+        # Nothing changed: nothing restarts.
+        result = rollout("roll")
+        assert result.returncode == 0 and "restarting" not in result.stdout and running(FAKE_POD) == first
+        # Its kubeconfig changed: the pod is restarted once, and runs again.
+        (tmp_path / "scheduler.conf").write_text("kubeconfig v2\n")
+        result = rollout("roll")
+        assert result.returncode == 0, result.stderr
+        assert f"{FAKE_POD}: the files it reads changed, restarting it" in result.stdout
+        second = running(FAKE_POD)
+        assert second != first
+        # Its manifest changed: the kubelet replaces the pod (here: the fake kubelet, a second after the write); the
+        # rollout waits for that, and does not restart the pod itself.
+        (tmp_path / "kube-scheduler.yaml").write_text("manifest v2\n")
+        replace = subprocess.Popen(["bash", "-c", f"sleep 1.5; kill {second}"])
+        result = rollout("roll")
+        replace.wait()
+        assert result.returncode == 0 and "manifest changed, waiting for the kubelet" in result.stdout
+        third = running(FAKE_POD)
+        assert third != second
+        # A manifest change the kubelet never picks up fails the step, naming the host and the pod.
+        (tmp_path / "kube-scheduler.yaml").write_text("manifest v3\n")
+        text = rollout_scripts.control_plane("node-1", "roll", pods, "https://10.0.0.10:6443", timeout=2)
+        text = text.replace("state_dir=/etc/kubernetes/tmp/kubeadm-pulumi-rollout", f"state_dir={state}")
+        result = subprocess.run(["bash", "-c", text], capture_output=True, text=True, env=env, timeout=60)
+        assert result.returncode == 1
+        assert f"[rollout] node-1: the kubelet did not replace {FAKE_POD} within 2s" in result.stderr
+    finally:
+        os.killpg(kubelet.pid, signal.SIGKILL)
+        subprocess.run(["pkill", "-f", f"^{FAKE_POD}( |$)"])

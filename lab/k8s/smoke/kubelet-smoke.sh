@@ -17,7 +17,7 @@ declare -A dir
 while read -r unit d; do dir[$unit]=$d; done < <("$here/build.sh" kubernetes-1.37 etcd pause containerd runc)
 mkdir -p "$work"/{upper,ctd,kubelet,bin,img}
 cp "${dir[containerd]}"/bin/* "${dir[runc]}/bin/runc" "${dir[kubernetes-1.37]}/bin/kubelet" "$work/bin/"
-python3 "$here/images.py" image --ref "registry.k8s.io/etcd:$(cat "${dir[etcd]}/version" | sed 's/^v//')-0" \
+python3 "$here/images.py" image --ref "registry.k8s.io/etcd:$(sed 's/^v//' "${dir[etcd]}/version")-0" \
   --file "${dir[etcd]}/bin/etcd:/usr/local/bin/etcd" --entrypoint /usr/local/bin/etcd --out "$work/img/etcd.tar" >/dev/null
 python3 "$here/images.py" image --ref "registry.k8s.io/pause:$(cat "${dir[pause]}/version")" \
   --file "${dir[pause]}/bin/pause:/pause" --entrypoint /pause --user 65535:65535 --out "$work/img/pause.tar" >/dev/null

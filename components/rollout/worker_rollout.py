@@ -1,0 +1,85 @@
+"""WorkerRollout: one worker's link in the rolling chain: drained, its kubelet restarted on its new files, Ready
+again, uncordoned.
+
+INPUTS   the worker and its connection, the first control plane's connection (kubectl with admin.conf), the contents
+         of what its kubelet reads, the worker's join, and `after`: the workers of the previous wave (their
+         uncordon steps) or the last control plane's rollout.
+OUTPUTS  when what the kubelet reads changes: `rollout-<w>-drain` (on the control plane: cordon and drain),
+         `rollout-<w>` (on the worker: the kubelet restarted, healthy, its Node Ready), `rollout-<w>-uncordon` (on
+         the control plane). Creating a worker runs none of them (its join starts the kubelet), not even a
+         connection. `done` is the uncordon step, for the next wave to wait on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_command import remote as command
+
+from components import remote
+from components.config import ClusterConfig, Host
+from components.join.node_join import NodeJoin
+from components.node.node import Node
+from components.rollout import scripts
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerRolloutArgs:
+    host: Host
+    connection: command.ConnectionArgs
+    control_plane: command.ConnectionArgs
+    kubelet_inputs: Sequence[pulumi.Input[str]]
+    joined: pulumi.Input[str]
+    after: Sequence[pulumi.Resource]
+
+
+class WorkerRollout(pulumi.ComponentResource):
+    done: pulumi.Resource
+
+    def __init__(self, name: str, args: WorkerRolloutArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("kubeadm:rollout:WorkerRollout", name, None, opts)
+        node, triggers = args.host.name, [args.joined, *args.kubelet_inputs]
+
+        def on_change(step: str, conn: command.ConnectionArgs, script: str, *after: pulumi.Resource) -> pulumi.Resource:
+            return remote.step(
+                step,
+                conn=conn,
+                create=None,
+                update=script,
+                triggers=triggers,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(after)),
+            )
+
+        drained = on_change(f"{name}-drain", args.control_plane, scripts.drain_worker(node), *args.after)
+        restarted = on_change(name, args.connection, scripts.restart_kubelet(node), drained)
+        self.done = on_change(f"{name}-uncordon", args.control_plane, scripts.uncordon_worker(node), restarted)
+        self.register_outputs({})
+
+
+def roll_workers(
+    config: ClusterConfig,
+    control_plane: Node,
+    workers: Mapping[str, Node],
+    joins: Mapping[str, NodeJoin],
+    after: pulumi.Resource,
+    parent: pulumi.Resource,
+) -> list[WorkerRollout]:
+    """Workers in waves of workerRollout.maxUnavailable, in the config's order, after the control planes (`after`:
+    the last one's rollout): a wave starts when the previous one is done."""
+    rollouts: list[WorkerRollout] = []
+    size = config.max_unavailable_workers
+    for start in range(0, len(config.workers), size):
+        previous = [r.done for r in rollouts[-size:]] if rollouts else [after]
+        for host in config.workers[start : start + size]:
+            args = WorkerRolloutArgs(
+                host=host,
+                connection=workers[host.name].connection,
+                control_plane=control_plane.connection,
+                kubelet_inputs=workers[host.name].kubelet_inputs,
+                joined=joins[host.name].joined,
+                after=previous,
+            )
+            rollouts.append(WorkerRollout(f"rollout-{host.name}", args, pulumi.ResourceOptions(parent=parent)))
+    return rollouts

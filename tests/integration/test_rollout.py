@@ -1,0 +1,149 @@
+"""The rolling chain on the lab: a change to what the control planes run restarts their API servers one at a time,
+each behind its health gate, while the endpoint answers every poll; a worker's label touches no control plane; a
+kubelet change rolls the worker through drain, restart and uncordon."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import ssl
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+import pytest
+from lab_hosts import LEFTOVERS, on_host, run_kubectl
+
+import lab
+
+pytestmark = pytest.mark.integration
+
+LAB = "itest-rollout"
+POLL_SECONDS = 0.5
+
+
+@pytest.fixture(scope="module")
+def nodes():
+    try:
+        yield lab.up(LAB, 4, write_config=False, load_balancer=True)
+    finally:
+        lab.down(LAB)
+
+
+@dataclass
+class Poller:
+    """GET https://<target>/readyz every POLL_SECONDS in a thread: (seconds since start, answered 200 ok)."""
+
+    target: str
+    samples: list[tuple[float, bool]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._context = ssl.create_default_context()
+        self._context.check_hostname, self._context.verify_mode = False, ssl.CERT_NONE
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            began = time.monotonic()
+            try:
+                with urllib.request.urlopen(f"https://{self.target}/readyz", timeout=3, context=self._context) as r:
+                    ok = r.status == 200 and r.read().strip() == b"ok"
+            except OSError:
+                ok = False
+            self.samples.append((began - self._started, ok))
+            self._stop.wait(max(0.0, POLL_SECONDS - (time.monotonic() - began)))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def failures(self) -> int:
+        return sum(1 for _, ok in self.samples if not ok)
+
+    def down_window(self) -> tuple[float, float] | None:
+        """From the first failed poll to the last one, or None when every poll answered."""
+        failed = [t for t, ok in self.samples if not ok]
+        return (failed[0], failed[-1]) if failed else None
+
+
+def apiserver_started(node) -> str:
+    """When the node's running kube-apiserver started (ps's lstart, to the second, plus its pid)."""
+    return on_host(node, "pid=$(pgrep -o -f '^kube-apiserver '); echo $pid $(ps -o lstart= -p $pid)").strip()
+
+
+def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):
+    cp1, cp2, cp3, worker = nodes
+    control_planes = (cp1, cp2, cp3)
+    endpoint = f"{lab.load_balancer_address(LAB)}:6443"
+    stack = make_stack("rollout")
+    stack.set_config(
+        {
+            "clusterName": "rollout",
+            "controlPlaneEndpoint": endpoint,
+            "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+            "controlPlanes": [{"name": h.name, "address": h.address} for h in control_planes],
+            "workers": [{"name": worker.name, "address": worker.address}],
+            "kubeletConfiguration": {"failCgroupV1": False},
+        }
+    )
+    stack.pulumi("up", "--yes", "--skip-preview")
+    kubeconfig = tmp_path / "admin.conf"
+    kubeconfig.write_text(stack.outputs()["admin_kubeconfig"])
+    before = {h.name: apiserver_started(h) for h in control_planes}
+
+    # An API server flag on every control plane: each restarts, one after the other, behind its gate.
+    stack.set_config({"apiServer": {"extraArgs": {"event-ttl": "2h0m0s"}}})
+    through = Poller(endpoint)
+    direct = {h.name: Poller(f"{h.address}:6443") for h in control_planes}
+    started = time.monotonic()
+    stack.pulumi("up", "--yes", "--skip-preview")
+    took = time.monotonic() - started
+    time.sleep(2 * POLL_SECONDS)
+    for poller in (through, *direct.values()):
+        poller.stop()
+    after = {h.name: apiserver_started(h) for h in control_planes}
+    for h in control_planes:
+        assert after[h.name] != before[h.name], f"{h.name}'s API server did not restart"
+        assert "--event-ttl=2h0m0s" in on_host(h, "tr '\\0' ' ' < /proc/$(pgrep -o -f '^kube-apiserver ')/cmdline")
+    windows = [direct[h.name].down_window() for h in control_planes]
+    assert all(windows), f"every API server was down for a moment: {windows}"
+    for (_, end), (next_start, _) in itertools.pairwise(windows):  # type: ignore[misc]
+        assert end < next_start, f"two API servers were down at once: {windows}"
+    assert through.failures() == 0, f"{through.failures()} of {len(through.samples)} polls through the endpoint failed"
+    print(
+        f"\n[rollout] extra arg on 3 control planes: {took:.1f}s; {len(through.samples)} polls through the endpoint, "
+        f"0 failed; each API server down (s since start): "
+        + ", ".join(f"{h.name} {w[0]:.1f}-{w[1]:.1f}" for h, w in zip(control_planes, windows, strict=True))  # type: ignore[index]
+    )
+    stack.pulumi("preview", "--expect-no-changes")
+
+    # A worker's label: only its mark step changes; no control plane restarts anything.
+    stack.set_config({"workers": [{"name": worker.name, "address": worker.address, "labels": {"tier": "web"}}]})
+    preview = json.loads(stack.pulumi("preview", "--json").stdout)
+    changed = sorted(s["urn"].rsplit("::", 1)[1] for s in preview["steps"] if s["op"] not in ("same", "read"))
+    assert changed == [f"join-{worker.name}-mark"], changed
+    stack.pulumi("up", "--yes", "--skip-preview")
+    assert {h.name: apiserver_started(h) for h in control_planes} == after
+    labels = json.loads(run_kubectl(kubeconfig, "get", "node", worker.name, "-o", "jsonpath={.metadata.labels}").stdout)
+    assert labels["tier"] == "web"
+
+    # A kubelet setting: the control planes' kubelets restart one at a time behind their gates, the worker is
+    # drained, restarted and uncordoned.
+    stack.set_config({"kubeletConfiguration": {"failCgroupV1": False, "maxPods": 100}})
+    result = stack.pulumi("up", "--yes", "--skip-preview")
+    output = result.stdout + result.stderr
+    for step in (f"rollout-{worker.name}-drain", f"rollout-{worker.name}", f"rollout-{worker.name}-uncordon"):
+        assert step in output, step
+    configz = json.loads(run_kubectl(kubeconfig, "get", "--raw", f"/api/v1/nodes/{worker.name}/proxy/configz").stdout)
+    assert configz["kubeletconfig"]["maxPods"] == 100
+    node = json.loads(run_kubectl(kubeconfig, "get", "node", worker.name, "-o", "json").stdout)
+    assert not node["spec"].get("unschedulable"), "the worker was left cordoned"
+    stack.pulumi("preview", "--expect-no-changes")
+
+    stack.pulumi("destroy", "--yes", "--skip-preview")
+    for host in nodes:
+        assert on_host(host, LEFTOVERS).split() == ["inactive"], host.name
