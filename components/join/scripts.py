@@ -3,7 +3,7 @@ their parameters. Pure: values in, command text out; golden-tested.
 
 The token scripts run on the first control plane with admin.conf; `join_worker` runs on the joining host. No key
 material or token secret is printed except the minted token on the token step's own stdout (a secret output, never
-streamed: remote.NO_LOGGING). Nothing here reads PULUMI_COMMAND_STDOUT: what a script needs comes from its own
+streamed: remote.NO_LOGGING). Nothing here reads a previous run's output: what a script needs comes from its own
 text, its stdin or the cluster.
 """
 

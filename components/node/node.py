@@ -6,9 +6,9 @@ INPUTS   the stack config and the host, its SSH connection, the PKI and kubeconf
 OUTPUTS  on the host: preflight's checks, then the certs, kubeconfig, etcd, control-plane and kubelet-start phases'
          files (HostFiles), then on a control plane the kubelet (re)started on them (KubeletStart). `pulumi destroy`
          resets the host after everything else of it is gone (Reset).
-         `connection`, `files` (the HostFiles), `kubelet_inputs` (the contents of what the kubelet reads: its
-         restarts' triggers), `manifests` (the static pods' contents), `kubelet_started` (control planes), `reset`,
-         `preflight` (its report) for the phases that follow.
+         `connection`, `files` (the HostFiles), `contents` (of every file: the node's rollout's triggers),
+         `kubelet_inputs` (the contents of what the kubelet reads: its restarts' triggers), `kubelet_started`
+         (control planes), `reset`, `preflight` (its report) for the phases that follow.
 A joining control plane gets its etcd manifest from ControlPlaneJoin, once its member is added.
 """
 
@@ -87,7 +87,6 @@ class Node:
         )
         # Everything the host's static pods and kubelet read: a change to any of it rolls the node.
         self.contents = [f.content for f in files]
-        self.manifests = [f.content for f in static_pods]
         # The kubelet reads its own files, kubelet.conf and the cluster CA (its clientCAFile).
         kubelet_reads = (KUBELET_CONF, cert_path(CA))
         self.kubelet_inputs = [f.content for f in files if f.path.startswith(c.KUBELET_DIR) or f.path in kubelet_reads]

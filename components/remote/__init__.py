@@ -6,7 +6,8 @@ Both are `pulumi_command.remote.Command` resources with a create and a matching 
 state must never hold it in plaintext. Paths are shell-quoted; file content travels on stdin, never echoed.
 
 They rely on nothing the command plugin does beyond running a command with its stdin: no `environment` (sent with
-SSH setenv, which a stock sshd refuses, failing the command) and no PULUMI_COMMAND_STDOUT (dropped the same way).
+SSH setenv, which a stock sshd refuses, failing the command) and no previous output in the environment (dropped
+the same way).
 What a command prints is streamed to the console as it runs, so a command that prints a secret sets `logging`.
 """
 

@@ -47,9 +47,6 @@ SCRIPTS = {
     "upload-certs": upload_certs.upload_script(ADMIN_CONF),
     "upload-certs-delete": upload_certs.delete_script(ADMIN_CONF),
     "delete": phase_scripts.delete("addons", "YQ=="),
-    "rollout-control-plane-record": rollout_scripts.control_plane(
-        "node-1", "record", ROLLOUT_PODS, "https://10.0.0.10:6443"
-    ),
     "rollout-control-plane-roll": rollout_scripts.control_plane(
         "node-1", "roll", ROLLOUT_PODS, "https://10.0.0.10:6443"
     ),
