@@ -4,15 +4,19 @@ kubelet change rolls the worker through drain, restart and uncordon."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import ssl
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+import yaml
 from lab_hosts import LEFTOVERS, on_host, run_kubectl
 
 import lab
@@ -33,15 +37,20 @@ def nodes():
 
 @dataclass
 class Poller:
-    """GET https://<target>/readyz every POLL_SECONDS in a thread: (seconds since start, answered 200 ok)."""
+    """GET https://<target><path> every POLL_SECONDS in a thread, as `client` (cert and key files) when given:
+    (seconds since start, answered 200, what came back when it did not)."""
 
     target: str
-    samples: list[tuple[float, bool]] = field(default_factory=list)
+    path: str = "/readyz"
+    client: tuple[str, str] | None = None
+    samples: list[tuple[float, bool, str]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self._context = ssl.create_default_context()
         self._context.check_hostname, self._context.verify_mode = False, ssl.CERT_NONE
+        if self.client:
+            self._context.load_cert_chain(*self.client)
         self._started = time.monotonic()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -49,25 +58,38 @@ class Poller:
     def _run(self) -> None:
         while not self._stop.is_set():
             began = time.monotonic()
+            url = f"https://{self.target}{self.path}"
             try:
-                with urllib.request.urlopen(f"https://{self.target}/readyz", timeout=3, context=self._context) as r:
-                    ok = r.status == 200 and r.read().strip() == b"ok"
-            except OSError:
-                ok = False
-            self.samples.append((began - self._started, ok))
+                with urllib.request.urlopen(url, timeout=3, context=self._context) as answer:
+                    ok, detail = answer.status == 200, f"HTTP {answer.status}"
+            except urllib.error.HTTPError as error:
+                ok, detail = False, f"HTTP {error.code}: {error.read()[:200]!r}"
+            except OSError as error:
+                ok, detail = False, repr(error)
+            self.samples.append((began - self._started, ok, detail))
             self._stop.wait(max(0.0, POLL_SECONDS - (time.monotonic() - began)))
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
 
-    def failures(self) -> int:
-        return sum(1 for _, ok in self.samples if not ok)
+    def failed(self) -> list[tuple[float, str]]:
+        return [(round(t, 1), detail) for t, ok, detail in self.samples if not ok]
 
     def down_window(self) -> tuple[float, float] | None:
         """From the first failed poll to the last one, or None when every poll answered."""
-        failed = [t for t, ok in self.samples if not ok]
+        failed = [t for t, ok, _ in self.samples if not ok]
         return (failed[0], failed[-1]) if failed else None
+
+
+def client_files(kubeconfig: Path, into: Path) -> tuple[str, str]:
+    """The admin kubeconfig's client certificate and key as files, for a poller."""
+    user = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]
+    cert, key = into / "admin.crt", into / "admin.key"
+    cert.write_bytes(base64.b64decode(user["client-certificate-data"]))
+    key.write_bytes(base64.b64decode(user["client-key-data"]))
+    key.chmod(0o600)
+    return str(cert), str(key)
 
 
 def apiserver_started(node) -> str:
@@ -97,7 +119,9 @@ def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):
 
     # An API server flag on every control plane: each restarts, one after the other, behind its gate.
     stack.set_config({"apiServer": {"extraArgs": {"event-ttl": "2h0m0s"}}})
-    through = Poller(endpoint)
+    # Through the endpoint: a real read as the admin, what a client needs answered; each node's own /readyz shows
+    # when its API server was out.
+    through = Poller(endpoint, "/api/v1/namespaces/kube-system", client_files(kubeconfig, tmp_path))
     direct = {h.name: Poller(f"{h.address}:6443") for h in control_planes}
     started = time.monotonic()
     stack.pulumi("up", "--yes", "--skip-preview")
@@ -113,7 +137,10 @@ def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):
     assert all(windows), f"every API server was down for a moment: {windows}"
     for (_, end), (next_start, _) in itertools.pairwise(windows):  # type: ignore[misc]
         assert end < next_start, f"two API servers were down at once: {windows}"
-    assert through.failures() == 0, f"{through.failures()} of {len(through.samples)} polls through the endpoint failed"
+    assert through.failed() == [], (
+        f"{len(through.failed())} of {len(through.samples)} polls through the endpoint failed: {through.failed()}; "
+        f"the API servers were down (s since start): {windows}"
+    )
     print(
         f"\n[rollout] extra arg on 3 control planes: {took:.1f}s; {len(through.samples)} polls through the endpoint, "
         f"0 failed; each API server down (s since start): "
