@@ -233,9 +233,28 @@ def route_pod_ranges(netns: str, own: int, peers: dict[int, str]) -> None:
 CONTAINERD_READY_SECONDS = 120
 
 
+# A node's packet forwarding, which kubeadm's preflight requires: its sysctl.d sets it at boot. Seen twice at 0 on
+# the fourth node of a lab booted right after another lab's teardown (cause not found): the lab applies the
+# node's sysctl settings again and says so, instead of letting preflight fail on it.
+FORWARDING_CHECK = (
+    'f=$(cat /proc/sys/net/ipv4/ip_forward); [ "$f" = 1 ] && exit 0; '
+    'echo "net.ipv4.ip_forward was $f after boot (systemd-sysctl: $(systemctl is-active systemd-sysctl))"; '
+    'systemctl restart systemd-sysctl; [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ]'
+)
+
+
+def ensure_forwarding(name: str, address: str) -> None:
+    result = subprocess.run(ssh_argv(address, [FORWARDING_CHECK]), capture_output=True, text=True, timeout=60)
+    if result.stdout.strip():
+        log(f"{name}: {result.stdout.strip()}; applied the node's sysctl settings again")
+    if result.returncode != 0:
+        raise LabError(f"{name}: net.ipv4.ip_forward stays 0: {result.stdout.strip()} {result.stderr.strip()}")
+
+
 def preload_images(name: str, address: str, release: Release) -> None:
     """Import every kubeadm image the node's containerd does not have yet, once containerd answers (the system
     can be up, or degraded by an unrelated unit, before containerd is)."""
+    ensure_forwarding(name, address)
     wait = (
         f"end=$(( $(date +%s) + {CONTAINERD_READY_SECONDS} )); "
         'until ctr -n k8s.io images ls -q >/dev/null 2>&1; do [ "$(date +%s)" -lt "$end" ] || '
