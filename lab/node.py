@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from . import kubernetes, loadbalancer
+from . import cgroups, kubernetes, loadbalancer
 from .network import LB, LabNet, machine_name
 from .paths import LabError, key_path, lab_dir
 
@@ -126,7 +126,9 @@ def start(net: LabNet, i: int, rootfs: Path, release: kubernetes.Release | None 
     elif release is not None:
         kubernetes.prepare_upper(upper, i, release)
     hosts = lab_dir(lab) / "hosts"
+    machine = f"{lab}-{node_name(i)}"
     cmd = [
+        str(cgroups.ENTER),
         "systemd-nspawn",
         "--quiet",
         "-D",
@@ -137,7 +139,7 @@ def start(net: LabNet, i: int, rootfs: Path, release: kubernetes.Release | None 
         f"--network-namespace-path=/run/netns/{net.netns(i)}",
         "--boot",
         "-M",
-        f"{lab}-{node_name(i)}",
+        machine,
         f"--hostname={node_name(i)}",
         "--capability=all",
         "--console=read-only",
@@ -158,13 +160,16 @@ def start(net: LabNet, i: int, rootfs: Path, release: kubernetes.Release | None 
             stdout=logf,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, **NSPAWN_ENV},
+            env={**os.environ, **NSPAWN_ENV, **cgroups.prepare(machine)},
         )
     started = None
-    for _ in range(50):
+    for _ in range(100):
+        # Running, and past the cgroup wrapper's exec: from here on node_pid() knows it for the node's nspawn.
         started = _start_time(proc.pid)
-        if started:
-            break
+        with contextlib.suppress(OSError):
+            if started and Path(f"/proc/{proc.pid}/cmdline").read_bytes().startswith(b"systemd-nspawn\0"):
+                break
+        started = None
         time.sleep(0.02)
     if started is None:
         raise LabError(f"{node_name(i)}: systemd-nspawn exited at once; see {d / 'nspawn.log'}")
@@ -198,6 +203,7 @@ def stop(lab: str, i: int, timeout: float = 30.0) -> None:
                 raise LabError(f"{node_name(i)}: nspawn pid {pid} survives SIGKILL")
     (node_dir(lab, i) / "pid").unlink(missing_ok=True)
     kill_strays(lab, i)
+    cgroups.remove(f"{lab}-{node_name(i)}")
     clean_work_dirs(lab, i)
 
 

@@ -139,3 +139,16 @@ def test_lab_hosts_run_debians_stock_sshd(nodes):
             "maxstartups 10:30:100",
         ]
         assert on_host(node, "ls /etc/ssh/sshd_config.d") == ""
+
+
+def test_lab_hosts_have_cgroups_of_their_own(nodes):
+    # Separate hosts share no cgroups: a cgroup made on one node is not seen on another, so a kubelet never takes
+    # another node's pods for orphans of its own.
+    first, second = nodes
+    probe = "kubeadm-pulumi-probe"
+    for hierarchy in ("memory", "pids", "systemd", "unified"):
+        on_host(first, f"mkdir /sys/fs/cgroup/{hierarchy}/{probe}")
+        try:
+            assert on_host(second, f"test -e /sys/fs/cgroup/{hierarchy}/{probe} && echo shared || true") == ""
+        finally:
+            on_host(first, f"rmdir /sys/fs/cgroup/{hierarchy}/{probe}")
