@@ -6,6 +6,7 @@ CACHE ?= $(or $(KUBEADM_PULUMI_CACHE),$(HOME)/.cache/kubeadm-pulumi)
 NODES ?= 2
 STACK ?= lab
 PY := $(CURDIR)/.venv/bin/python
+KUBELET_SCHEMA := components/config/schemas/kubelet-config-v1beta1.json
 
 # The lab is local and air-gapped: a file backend, a passphrase secrets provider, no update checks, no plugin
 # downloads. Real sites set their own backend and passphrase; these apply only to what this Makefile runs.
@@ -16,7 +17,7 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: help setup lab lab-up lab-down lab-status test unit integration upgrade-check lint bench
+.PHONY: help setup lab lab-up lab-down lab-status test unit integration upgrade-check lint bench schemas
 
 help:
 	@echo "make lab        set up everything, boot $(NODES) lab hosts, pulumi up the '$(STACK)' stack"
@@ -24,6 +25,7 @@ help:
 	@echo "make lab-down   pulumi destroy, then remove the lab hosts"
 	@echo "make setup      only the virtualenv and the Pulumi toolchain"
 	@echo "make upgrade-check FROM=<rev>  stacks made by <rev> stay unchanged under this tree; not part of make test"
+	@echo "make schemas    regenerate components/config/schemas from the pinned Kubernetes types (tools/configschema)"
 	@echo "make bench      benchmarks against real kubeadm (RUNS=3 ONLY=P1,P2,P3,P4,P5); not part of make test"
 
 setup:
@@ -63,7 +65,13 @@ test: setup
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy components lab bench --exclude 'lab/k8s/'
 	cd lab/toolchain/pulumi-resource-command && GOTOOLCHAIN=local go test ./...
+	@# The committed schema is what the pinned Kubernetes types say (after a bump: make schemas).
+	cd tools/configschema && GOTOOLCHAIN=local go run . > $(CACHE)/kubelet-schema.json
+	@cmp -s $(CACHE)/kubelet-schema.json $(KUBELET_SCHEMA) || { echo "$(KUBELET_SCHEMA) is stale: make schemas"; exit 1; }
 	$(PY) -m pytest tests --ignore=tests/integration/test_upgrade.py
+
+schemas: setup
+	cd tools/configschema && GOTOOLCHAIN=local go run . > ../../$(KUBELET_SCHEMA)
 
 # Benchmarks against real kubeadm on fresh lab nodes (issue 6); never part of `make test`.
 # `make bench RUNS=1 ONLY=P1,P4` for a quick look.

@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-import json
+import sys
+from pathlib import Path
 
 import pulumi
+import yaml
 from pulumi.runtime import config as runtime_config
 
 from components import config as cluster_config
 from components.cluster import Cluster, ClusterArgs
-from components.constants import CONFIG_NAMESPACE
 
 
-def _raw_stack_config() -> dict[str, object]:
-    """Every `kubeadm:*` key of the stack, decoded; unknown keys are kept so validation can name typos."""
-    prefix = f"{CONFIG_NAMESPACE}:"
-    raw: dict[str, object] = {}
-    keys = set(runtime_config.get_config_env()) | set(runtime_config.CONFIG.get())
-    for key in sorted(k for k in keys if k.startswith(prefix)):
-        value = runtime_config.get_config(key)
-        # Structured values and booleans arrive JSON-encoded; plain strings arrive as they are.
-        is_json = isinstance(value, str) and (value[:1] in ("[", "{") or value in ("true", "false"))
-        raw[key[len(prefix) :]] = json.loads(value) if is_json else value
-    return raw
+def _stack_file() -> Path:
+    """The stack's settings file (`stackConfigDir` of Pulumi.yaml), read only to explain a config without settings."""
+    project = yaml.safe_load(Path("Pulumi.yaml").read_text()) or {}
+    return Path(project.get("stackConfigDir", ".")) / f"Pulumi.{pulumi.get_stack()}.yaml"
 
 
+# Every setting of the stack as the engine hands it over: `namespace:key` -> text.
+settings = {
+    key: runtime_config.get_config(key)
+    for key in set(runtime_config.get_config_env()) | set(runtime_config.CONFIG.get())
+}
 try:
-    config = cluster_config.parse(_raw_stack_config())
+    config = cluster_config.load(
+        {k: v for k, v in settings.items() if v is not None}, pulumi.get_project(), _stack_file()
+    )
 except cluster_config.ConfigError as error:
-    # RunError prints just the message: the operator needs the field paths, not a traceback.
-    raise pulumi.RunError(str(error)) from None
+    # The field paths alone, as one error: not a traceback, and not RunError's second "unhandled error" line.
+    # Exit status 32 tells the language host the program has already shown the operator what went wrong.
+    pulumi.log.error(str(error))
+    sys.exit(32)
 for warning in config.warnings:
     pulumi.log.warn(warning)
 private_keys = {

@@ -13,6 +13,8 @@ DEFAULT_CLUSTER_NAME = "kubernetes"
 
 # Kubernetes release the program deploys unless the stack names another (built for the lab by lab/k8s).
 DEFAULT_KUBERNETES_VERSION = "v1.37.2"
+# The Kubernetes minors the program knows kubeadm's image tags and manifests for (render/release_images.py).
+SUPPORTED_MINORS = (36, 37)
 
 # ClusterConfiguration defaults (kubeadm v1beta4). kubeadm has no default pod subnet; the lab's CNI needs one.
 DEFAULT_IMAGE_REPOSITORY = "registry.k8s.io"

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from components import constants
-from components.config.sections import Problems
+from components.config.problems import Problems, kind
+from components.config.sshkey import key_problem
 
 ROLE_CONTROL_PLANE = "control-plane"
 ROLE_WORKER = "worker"
@@ -60,55 +61,74 @@ class Host:
     taints: tuple[Taint, ...] = ()
 
 
-def parse_ssh(value: Any, path: str, base: Ssh | None, problems: Problems) -> Ssh | None:
+def parse_ssh(
+    value: Any, path: str, base: Ssh | None, problems: Problems, checked: dict[Path, str | None] | None = None
+) -> Ssh | None:
+    """ssh: {user, port, privateKeyFile}, over `base` (the stack-wide ssh). A key file is checked once (`checked`:
+    the files checked so far, with what was wrong with each)."""
     if not isinstance(value, Mapping):
-        problems.add(path, "must be a map with user, port, privateKeyFile")
+        problems.add(path, f"must be a map with user, port, privateKeyFile, not {kind(value)}", value)
         return base
-    for key in sorted(set(value) - {"user", "port", "privateKeyFile"}):
-        problems.add(f"{path}.{key}", "unknown key (known: user, port, privateKeyFile)")
+    problems.unknown_keys(value, path, ("user", "port", "privateKeyFile"))
     user = value.get("user", base.user if base else constants.DEFAULT_SSH_USER)
     if not isinstance(user, str) or not user:
-        problems.add(f"{path}.user", "must be a non-empty string")
+        problems.add(f"{path}.user", "must be a user name", user)
+        user = constants.DEFAULT_SSH_USER
     port = value.get("port", base.port if base else constants.DEFAULT_SSH_PORT)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        problems.add(f"{path}.port", f"must be a TCP port number, got {port!r}")
+        problems.add(f"{path}.port", "must be a TCP port number, 1 to 65535", port)
+        port = constants.DEFAULT_SSH_PORT
     key_file = value.get("privateKeyFile")
     if key_file is None:
         return Ssh(user=user, port=port, private_key_file=base.private_key_file) if base else None
-    key_path = Path(str(key_file)).expanduser()
-    if not key_path.is_file():
-        problems.add(f"{path}.privateKeyFile", f"no such file: {key_path}")
+    if not isinstance(key_file, str) or not key_file:
+        problems.add(f"{path}.privateKeyFile", "must be the path of a private key file", key_file)
+        return None
+    key_path = Path(key_file).expanduser()
+    checked = {} if checked is None else checked
+    if key_path not in checked:
+        checked[key_path] = key_problem(key_path)
+        if checked[key_path]:
+            problems.add(f"{path}.privateKeyFile", str(checked[key_path]))
     return Ssh(user=user, port=port, private_key_file=key_path)
 
 
 def parse_hosts(
-    value: Any, path: str, role: str, default_ssh: Ssh | None, problems: Problems, *, node_marks: bool = False
+    value: Any,
+    path: str,
+    role: str,
+    default_ssh: Ssh | None,
+    problems: Problems,
+    *,
+    node_marks: bool = False,
+    checked: dict[Path, str | None] | None = None,
 ) -> tuple[tuple[str, Host], ...]:
     """Parse one host list; each host comes back with its field path for later cross-field messages."""
     if value is None:
         problems.add(path, "is required: a list of hosts with name and address")
         return ()
     if not isinstance(value, list):
-        problems.add(path, "must be a list of hosts with name and address")
+        problems.add(path, f"must be a list of hosts with name and address, not {kind(value)}", value)
         return ()
     hosts = []
     for i, item in enumerate(value):
         where = f"{path}[{i}]"
         if not isinstance(item, Mapping):
-            problems.add(where, "must be a map with name and address")
+            problems.add(where, f"must be a map with name and address, not {kind(item)}", item)
             continue
         known = ("name", "address", "ssh", "labels", "taints") if node_marks else ("name", "address", "ssh")
-        for key in sorted(set(item) - set(known)):
-            problems.add(f"{where}.{key}", f"unknown key (known: {', '.join(known)})")
+        problems.unknown_keys(item, where, known)
         name = item.get("name")
         if not isinstance(name, str) or not NODE_NAME.match(name):
-            problems.add(f"{where}.name", f"must be a lower-case DNS label, got {name!r}")
+            problems.add(f"{where}.name", "must be a lower-case DNS label (a Node's name)", name)
         address = item.get("address")
         try:
-            ipaddress.ip_address(str(address))
+            if not isinstance(address, str):
+                raise ValueError
+            ipaddress.ip_address(address)
         except ValueError:
-            problems.add(f"{where}.address", f"not an IP address: {address!r}")
-        ssh = parse_ssh(item["ssh"], f"{where}.ssh", default_ssh, problems) if "ssh" in item else default_ssh
+            problems.add(f"{where}.address", "must be an IP address", address)
+        ssh = parse_ssh(item["ssh"], f"{where}.ssh", default_ssh, problems, checked) if "ssh" in item else default_ssh
         if ssh is None:
             problems.add(f"{where}.ssh.privateKeyFile", "is required (here or in ssh.privateKeyFile)")
             continue
@@ -132,35 +152,48 @@ def _valid_value(value: Any) -> bool:
 
 def _parse_labels(value: Any, path: str, problems: Problems) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, Mapping):
-        problems.add(path, "must be a map of label keys to values")
+        problems.add(path, f"must be a map of label keys to values, not {kind(value)}", value)
         return ()
     for key, text in value.items():
         if not _valid_key(key):
-            problems.add(f"{path}.{key}", "not a valid label key (an optional DNS prefix and '/', then a name)")
+            problems.add(f"{path}.{key}", "not a valid label key (an optional DNS prefix and '/', then a name)", key)
         elif not _valid_value(text):
-            problems.add(f"{path}.{key}", f"not a valid label value: {text!r}")
+            problems.add(f"{path}.{key}", "not a valid label value (a string: letters, digits, '-', '_', '.')", text)
     return tuple(sorted((str(k), str(v)) for k, v in value.items()))
 
 
 def _parse_taints(value: Any, path: str, problems: Problems) -> tuple[Taint, ...]:
     if not isinstance(value, list):
-        problems.add(path, "must be a list of taints with key, value (optional) and effect")
+        problems.add(path, f"must be a list of taints with key, value (optional) and effect, not {kind(value)}", value)
         return ()
-    taints = []
+    taints: list[Taint] = []
+    seen: dict[tuple[str, str], str] = {}
     for i, item in enumerate(value):
         where = f"{path}[{i}]"
         if not isinstance(item, Mapping):
-            problems.add(where, "must be a map with key, value (optional) and effect")
+            problems.add(where, f"must be a map with key, value (optional) and effect, not {kind(item)}", item)
             continue
-        for key in sorted(set(item) - {"key", "value", "effect"}):
-            problems.add(f"{where}.{key}", "unknown key (known: key, value, effect)")
-        if not _valid_key(item.get("key")):
-            problems.add(f"{where}.key", f"not a valid taint key: {item.get('key')!r}")
-        if not _valid_value(item.get("value", "")):
-            problems.add(f"{where}.value", f"not a valid taint value: {item.get('value')!r}")
-        if item.get("effect") not in TAINT_EFFECTS:
-            problems.add(f"{where}.effect", f"must be one of {', '.join(TAINT_EFFECTS)}, got {item.get('effect')!r}")
-        taints.append(Taint(key=str(item.get("key")), value=str(item.get("value", "")), effect=str(item.get("effect"))))
+        problems.unknown_keys(item, where, ("key", "value", "effect"))
+        key, text, effect = item.get("key"), item.get("value", ""), item.get("effect")
+        fine = True
+        if not _valid_key(key):
+            problems.add(f"{where}.key", "not a valid taint key", key)
+            fine = False
+        if not _valid_value(text):
+            problems.add(f"{where}.value", "not a valid taint value (a string: letters, digits, '-', '_', '.')", text)
+            fine = False
+        if effect not in TAINT_EFFECTS:
+            problems.add(f"{where}.effect", f"must be one of {', '.join(TAINT_EFFECTS)}", effect)
+            fine = False
+        if not fine:
+            continue
+        key, text, effect = str(key), str(text), str(effect)
+        # The API server keeps one taint per key and effect.
+        if (key, effect) in seen:
+            problems.add(where, f"duplicate taint {key}:{effect} (also {seen[(key, effect)]})")
+            continue
+        seen[(key, effect)] = where
+        taints.append(Taint(key=key, value=text, effect=effect))
     return tuple(taints)
 
 

@@ -11,18 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from components import constants
+from components.config.problems import Problems, kind
 
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-class Problems:
-    """Collects `path: message` lines while parsing."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.lines.append(f"{path}: {message}")
+# Dotted digits that are no IPv4 address (999.1.1.1) are no DNS name either.
+NUMERIC = re.compile(r"^[0-9.]+$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,32 +59,55 @@ class Component:
     peer_cert_sans: tuple[str, ...] = ()
 
 
-def parse_networking(value: Any, problems: Problems) -> Networking:
+# kubeadm's limits: a service subnet of at most 20 host bits, a pod subnet of at least 14 addresses and no more than
+# 16 bits wider than a node's pod range (kube-controller-manager's node-cidr-mask-size: /24 for IPv4, /64 for IPv6).
+MAX_SERVICE_HOST_BITS = 20
+MIN_POD_SUBNET_ADDRESSES = 14
+MAX_POD_NODE_MASK_DIFFERENCE = 16
+DEFAULT_NODE_MASK = {4: 24, 6: 64}
+# A hostPath volume's type, as Kubernetes takes it ("" checks nothing).
+PATH_TYPES = ("", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice")
+_PATH_TYPES_TEXT = ", ".join(t or '""' for t in PATH_TYPES)
+
+
+def parse_networking(value: Any, problems: Problems, node_mask_args: Mapping[str, str] | None = None) -> Networking:
+    """networking: {serviceSubnet, podSubnet, dnsDomain}, with kubeadm's rules for their sizes and overlap;
+    `node_mask_args`: controllerManager's extra args, which may set the per-node pod range."""
     defaults = Networking(
         service_subnet=constants.DEFAULT_SERVICE_SUBNET,
         pod_subnet=constants.DEFAULT_POD_SUBNET,
         dns_domain=constants.DEFAULT_DNS_DOMAIN,
     )
     if not isinstance(value, Mapping):
-        problems.add("networking", "must be a map with serviceSubnet, podSubnet, dnsDomain")
+        problems.add("networking", f"must be a map with serviceSubnet, podSubnet, dnsDomain, not {kind(value)}", value)
         return defaults
-    for key in sorted(set(value) - {"serviceSubnet", "podSubnet", "dnsDomain"}):
-        problems.add(f"networking.{key}", "unknown key (known: serviceSubnet, podSubnet, dnsDomain)")
-    subnets = {}
+    problems.unknown_keys(value, "networking", ("serviceSubnet", "podSubnet", "dnsDomain"))
+    subnets: dict[str, ipaddress.IPv4Network | ipaddress.IPv6Network] = {}
     for key, default in (("serviceSubnet", defaults.service_subnet), ("podSubnet", defaults.pod_subnet)):
         text = value.get(key, default)
         try:
-            subnets[key] = ipaddress.ip_network(str(text))
+            if not isinstance(text, str):
+                raise ValueError
+            subnets[key] = ipaddress.ip_network(text)
         except ValueError:
-            problems.add(f"networking.{key}", f"not a CIDR subnet: {text!r}")
+            problems.add(f"networking.{key}", "must be a subnet in CIDR form like 10.96.0.0/12", text)
     service, pod = subnets.get("serviceSubnet"), subnets.get("podSubnet")
+    if service is not None:
+        host_bits = service.max_prefixlen - service.prefixlen
+        if host_bits > MAX_SERVICE_HOST_BITS:
+            longest = service.max_prefixlen - MAX_SERVICE_HOST_BITS
+            problems.add("networking.serviceSubnet", f"is too large: kubeadm takes at most /{longest}", str(service))
+        elif service.num_addresses < 16:
+            problems.add(
+                "networking.serviceSubnet", "is too small: it needs the DNS IP, its 10th address", str(service)
+            )
+    if pod is not None:
+        _check_pod_subnet(pod, node_mask_args or {}, problems)
     if service is not None and pod is not None and service.version == pod.version and service.overlaps(pod):
-        problems.add("networking.podSubnet", f"{pod} overlaps networking.serviceSubnet {service}")
-    if service is not None and service.num_addresses < 16:
-        problems.add("networking.serviceSubnet", f"{service} is too small (it needs the DNS IP, its 10th address)")
+        problems.add("networking.podSubnet", f"overlaps networking.serviceSubnet {service}", str(pod))
     domain = value.get("dnsDomain", defaults.dns_domain)
     if not isinstance(domain, str) or not DNS_SUBDOMAIN.match(domain):
-        problems.add("networking.dnsDomain", f"must be a DNS domain like cluster.local, got {domain!r}")
+        problems.add("networking.dnsDomain", "must be a DNS domain like cluster.local", domain)
     return Networking(
         service_subnet=str(service or defaults.service_subnet),
         pod_subnet=str(pod or defaults.pod_subnet),
@@ -99,57 +115,136 @@ def parse_networking(value: Any, problems: Problems) -> Networking:
     )
 
 
+def _check_pod_subnet(
+    pod: ipaddress.IPv4Network | ipaddress.IPv6Network, extra: Mapping[str, str], problems: Problems
+) -> None:
+    if pod.num_addresses < MIN_POD_SUBNET_ADDRESSES:
+        problems.add("networking.podSubnet", f"is too small: at least {MIN_POD_SUBNET_ADDRESSES} addresses", str(pod))
+        return
+    family = "ipv4" if pod.version == 4 else "ipv6"
+    text = extra.get(f"node-cidr-mask-size-{family}", extra.get("node-cidr-mask-size"))
+    node_mask = int(text) if isinstance(text, str) and text.isdigit() else DEFAULT_NODE_MASK[pod.version]
+    if pod.prefixlen > node_mask:
+        problems.add(
+            "networking.podSubnet",
+            f"is smaller than one node's pod range (/{node_mask}, kube-controller-manager's node-cidr-mask-size)",
+            str(pod),
+        )
+    elif node_mask - pod.prefixlen > MAX_POD_NODE_MASK_DIFFERENCE:
+        problems.add(
+            "networking.podSubnet",
+            f"is more than {MAX_POD_NODE_MASK_DIFFERENCE} bits wider than one node's pod range (/{node_mask})",
+            str(pod),
+        )
+
+
+def parse_extra_args(value: Any, path: str, problems: Problems) -> tuple[tuple[str, str], ...]:
+    """extraArgs: flag names (no leading dashes) to string values, as kubeadm's strict decoding takes them."""
+    if not isinstance(value, Mapping):
+        problems.add(path, f"must map flag names to values, not {kind(value)}", value)
+        return ()
+    args = []
+    for key, text in value.items():
+        if not isinstance(key, str) or not key or key.startswith("-"):
+            problems.add(f"{path}.{key}", "must be a flag name without leading dashes", key)
+        elif not isinstance(text, str):
+            hint = "; quote it" if isinstance(text, bool | int | float) else ""
+            problems.add(f"{path}.{key}", f"must be a string, not {kind(value[key])}{hint}", text)
+        else:
+            args.append((key, text))
+    return tuple(args)
+
+
+def parse_sans(value: Any, path: str, problems: Problems) -> tuple[str, ...]:
+    """certSANs: IP addresses or DNS names (a leading `*.` for a wildcard)."""
+    if not isinstance(value, list):
+        problems.add(path, f"must be a list of DNS names or IP addresses, not {kind(value)}", value)
+        return ()
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not (_is_ip(item) or _is_dns_name(item.removeprefix("*."))):
+            problems.add(f"{path}[{i}]", "must be an IP address or a DNS name", item)
+    return tuple(item for item in value if isinstance(item, str))
+
+
+def parse_volumes(value: Any, path: str, problems: Problems) -> tuple[ExtraVolume, ...]:
+    if not isinstance(value, list):
+        problems.add(path, f"must be a list of volumes, not {kind(value)}", value)
+        return ()
+    volumes = []
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, Mapping):
+            problems.add(where, f"must be a map with name, hostPath, mountPath, not {kind(item)}", item)
+            continue
+        problems.unknown_keys(item, where, ("name", "hostPath", "mountPath", "readOnly", "pathType"))
+        fine = True
+        for key in ("name", "hostPath", "mountPath"):
+            text = item.get(key)
+            if not isinstance(text, str) or not text:
+                problems.add(f"{where}.{key}", "is required: a non-empty string", text)
+                fine = False
+            elif key != "name" and not text.startswith("/"):
+                problems.add(f"{where}.{key}", "must be an absolute path", text)
+                fine = False
+        read_only = item.get("readOnly", False)
+        if not isinstance(read_only, bool):
+            problems.add(f"{where}.readOnly", f"must be true or false, not {kind(read_only)}", read_only)
+            fine = False
+        path_type = item.get("pathType", "")
+        if path_type not in PATH_TYPES:
+            problems.add(f"{where}.pathType", f"must be one of {_PATH_TYPES_TEXT}", path_type)
+            fine = False
+        if fine:
+            volumes.append(
+                ExtraVolume(
+                    name=item["name"],
+                    host_path=item["hostPath"],
+                    mount_path=item["mountPath"],
+                    read_only=read_only,
+                    path_type=path_type,
+                )
+            )
+    return tuple(volumes)
+
+
 def parse_component(value: Any, path: str, allowed: set[str], problems: Problems) -> Component:
     if not isinstance(value, Mapping):
-        problems.add(path, f"must be a map with {', '.join(sorted(allowed))}")
+        problems.add(path, f"must be a map with {', '.join(sorted(allowed))}, not {kind(value)}", value)
         return Component()
-    for key in sorted(set(value) - allowed):
-        problems.add(f"{path}.{key}", f"unknown key (known: {', '.join(sorted(allowed))})")
-    extra = value.get("extraArgs", {})
-    if not isinstance(extra, Mapping) or not all(isinstance(k, str) and k and not k.startswith("-") for k in extra):
-        problems.add(f"{path}.extraArgs", "must map flag names (without leading dashes) to values")
-        extra = {}
-    sans: dict[str, tuple[str, ...]] = {}
-    for key in ("certSANs", "serverCertSANs", "peerCertSANs"):
-        items = value.get(key, [])
-        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-            problems.add(f"{path}.{key}", "must be a list of DNS names or IP addresses")
-            items = []
-        sans[key] = tuple(items)
-    volumes = []
-    for i, item in enumerate(value.get("extraVolumes", [])):
-        where = f"{path}.extraVolumes[{i}]"
-        known = {"name", "hostPath", "mountPath", "readOnly", "pathType"}
-        if not isinstance(item, Mapping) or not {"name", "hostPath", "mountPath"} <= set(item) or set(item) - known:
-            problems.add(where, "must have name, hostPath, mountPath (and optionally readOnly, pathType)")
-            continue
-        if not str(item["hostPath"]).startswith("/") or not str(item["mountPath"]).startswith("/"):
-            problems.add(where, "hostPath and mountPath must be absolute paths")
-            continue
-        volumes.append(
-            ExtraVolume(
-                name=str(item["name"]),
-                host_path=str(item["hostPath"]),
-                mount_path=str(item["mountPath"]),
-                read_only=bool(item.get("readOnly", False)),
-                path_type=str(item.get("pathType", "")),
-            )
-        )
+    problems.unknown_keys(value, path, sorted(allowed))
+    sans = {
+        key: parse_sans(value[key], f"{path}.{key}", problems)
+        for key in ("certSANs", "serverCertSANs", "peerCertSANs")
+        if key in value
+    }
     return Component(
-        extra_volumes=tuple(volumes),
+        extra_volumes=parse_volumes(value.get("extraVolumes", []), f"{path}.extraVolumes", problems),
         # kubeadm appends user flags after its sorted defaults in the order given, so keep that order.
-        extra_args=tuple((k, str(v)) for k, v in extra.items()),
-        cert_sans=sans["certSANs"] or sans["serverCertSANs"],
-        peer_cert_sans=sans["peerCertSANs"],
+        extra_args=parse_extra_args(value.get("extraArgs", {}), f"{path}.extraArgs", problems),
+        cert_sans=sans.get("certSANs") or sans.get("serverCertSANs") or (),
+        peer_cert_sans=sans.get("peerCertSANs", ()),
     )
 
 
 def parse_disabled(value: Any, path: str, problems: Problems) -> bool:
-    if (
-        not isinstance(value, Mapping)
-        or set(value) - {"disabled"}
-        or not isinstance(value.get("disabled", False), bool)
-    ):
-        problems.add(path, "must be a map with one key, disabled: true or false")
+    if not isinstance(value, Mapping):
+        problems.add(path, f"must be a map with one key, disabled, not {kind(value)}", value)
         return False
-    return bool(value.get("disabled", False))
+    problems.unknown_keys(value, path, ("disabled",))
+    disabled = value.get("disabled", False)
+    if not isinstance(disabled, bool):
+        problems.add(f"{path}.disabled", f"must be true or false, not {kind(disabled)}", disabled)
+        return False
+    return disabled
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_dns_name(text: str) -> bool:
+    return len(text) <= 253 and bool(DNS_SUBDOMAIN.match(text)) and not NUMERIC.match(text)

@@ -12,6 +12,7 @@ from pulumi_mocks import DYNAMIC_PROVIDERS, plain_inputs
 from components.config import parse
 from components.node.preflight_checks import Target, render_script
 from components.remote import TRIGGER_LINE
+from tests.conftest import write_ssh_key
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -42,7 +43,7 @@ def recorder() -> Recorder:
 
 def config(tmp_path: Path):
     key = tmp_path / "id"
-    key.write_text("KEY")
+    write_ssh_key(key)
     return parse(
         {
             "ssh": {"privateKeyFile": str(key)},
@@ -185,7 +186,7 @@ def test_each_addon_can_be_disabled(tmp_path: Path, dns: bool, proxy: bool, kind
     from components.phases.addons import addon_objects
 
     key = tmp_path / "id"
-    key.write_text("KEY")
+    write_ssh_key(key)
     cfg = parse(
         {
             "ssh": {"privateKeyFile": str(key)},
@@ -204,7 +205,7 @@ def test_more_control_planes_join_one_at_a_time_with_stacked_etcd(recorder: Reco
     from components.cluster import Cluster, ClusterArgs
 
     key = tmp_path / "id"
-    key.write_text("KEY")
+    write_ssh_key(key)
     cfg = parse(
         {
             "ssh": {"privateKeyFile": str(key)},

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from components import constants
 from components.config import ROLE_CONTROL_PLANE, ROLE_WORKER, ConfigError, parse
+from tests.conftest import write_ssh_key
 
 
 @pytest.fixture
 def key(tmp_path: Path) -> str:
-    path = tmp_path / "id_ed25519"
-    path.write_text("not a real key; only its existence is checked here\n")
-    return str(path)
+    return str(write_ssh_key(tmp_path / "id_ed25519"))
 
 
 def base(key: str, **overrides: object) -> dict[str, object]:
@@ -49,7 +49,7 @@ BAD = [
     (
         "address_not_an_ip",
         {"workers": [{"name": "node-2", "address": "ten"}]},
-        "workers[0].address: not an IP address: 'ten'",
+        "workers[0].address: must be an IP address (got: 'ten')",
     ),
     (
         "name_not_a_label",
@@ -80,7 +80,7 @@ BAD = [
         "ssh.privateKeyFile: no such file: /nonexistent/id",
     ),
     ("no_key_anywhere", {"ssh": {}}, "controlPlanes[0].ssh.privateKeyFile: is required"),
-    ("bad_port", {"ssh": {"port": 70000}}, "ssh.port: must be a TCP port number, got 70000"),
+    ("bad_port", {"ssh": {"port": 70000}}, "ssh.port: must be a TCP port number, 1 to 65535 (got: 70000)"),
     ("workers_not_a_list", {"workers": {"name": "node-2"}}, "workers: must be a list"),
     ("ignore_list_not_strings", {"ignorePreflightErrors": "all"}, "ignorePreflightErrors: must be a list"),
     ("cluster_name_invalid", {"clusterName": "My Cluster"}, "clusterName: must be a lower-case DNS label"),
@@ -102,7 +102,7 @@ BAD = [
     (
         "taint_effect_invalid",
         {"workers": [{"name": "node-2", "address": "10.0.0.2", "taints": [{"key": "a", "effect": "Never"}]}]},
-        "workers[0].taints[0].effect: must be one of NoSchedule, PreferNoSchedule, NoExecute, got 'Never'",
+        "workers[0].taints[0].effect: must be one of NoSchedule, PreferNoSchedule, NoExecute (got: 'Never')",
     ),
     (
         "control_planes_take_no_labels",
@@ -133,18 +133,26 @@ def test_every_problem_is_reported_at_once(key: str) -> None:
 
 
 CLUSTER_BAD = [
-    ("version_without_v", {"kubernetesVersion": "1.37.2"}, "kubernetesVersion: must look like v1.37.2"),
+    ("version_without_v", {"kubernetesVersion": "1.37.2"}, "kubernetesVersion: must be a release like v1.37.2"),
     ("endpoint_with_bad_port", {"controlPlaneEndpoint": "lb.example:99999"}, "controlPlaneEndpoint: must be host"),
-    ("service_subnet_not_cidr", {"networking": {"serviceSubnet": "10.96.0.0/33"}}, "networking.serviceSubnet: not a"),
+    (
+        "service_subnet_not_cidr",
+        {"networking": {"serviceSubnet": "10.96.0.0/33"}},
+        "networking.serviceSubnet: must be a",
+    ),
     (
         "pod_overlaps_service",
         {"networking": {"serviceSubnet": "10.96.0.0/12", "podSubnet": "10.100.0.0/16"}},
-        "networking.podSubnet: 10.100.0.0/16 overlaps networking.serviceSubnet 10.96.0.0/12",
+        "networking.podSubnet: overlaps networking.serviceSubnet 10.96.0.0/12 (got: '10.100.0.0/16')",
     ),
     ("dns_domain_invalid", {"networking": {"dnsDomain": "Cluster Local"}}, "networking.dnsDomain: must be a DNS"),
-    ("extra_args_with_dashes", {"apiServer": {"extraArgs": {"--v": "2"}}}, "apiServer.extraArgs: must map flag names"),
+    (
+        "extra_args_with_dashes",
+        {"apiServer": {"extraArgs": {"--v": "2"}}},
+        "apiServer.extraArgs.--v: must be a flag name",
+    ),
     ("scheduler_cert_sans_unknown", {"scheduler": {"certSANs": ["x"]}}, "scheduler.certSANs: unknown key"),
-    ("dns_disabled_not_bool", {"dns": {"disabled": "yes"}}, "dns: must be a map with one key, disabled"),
+    ("dns_disabled_not_bool", {"dns": {"disabled": "yes"}}, "dns.disabled: must be true or false"),
 ]
 
 
@@ -172,7 +180,7 @@ def test_service_and_dns_ips_are_computed_from_the_service_subnet(
 
 
 def test_cluster_defaults_follow_kubeadm(key: str) -> None:
-    config = parse(base(key, apiServer={"extraArgs": {"v": 2, "audit-log-maxage": "7"}, "certSANs": ["lb.example"]}))
+    config = parse(base(key, apiServer={"extraArgs": {"v": "2", "audit-log-maxage": "7"}, "certSANs": ["lb.example"]}))
     assert config.kubernetes_version == "v1.37.2"
     assert config.image_repository == "registry.k8s.io"
     assert (config.networking.service_subnet, config.networking.dns_domain) == ("10.96.0.0/12", "cluster.local")
@@ -192,7 +200,7 @@ def test_extra_volumes_parse_and_bad_ones_name_the_field(key: str) -> None:
     assert config.api_server.extra_volumes[0].mount_path == "/var/log/audit"
     with pytest.raises(ConfigError) as error:
         parse(base(key, scheduler={"extraVolumes": [{"name": "x", "hostPath": "relative", "mountPath": "/x"}]}))
-    assert error.value.problems == ["scheduler.extraVolumes[0]: hostPath and mountPath must be absolute paths"]
+    assert error.value.problems == ["scheduler.extraVolumes[0].hostPath: must be an absolute path (got: 'relative')"]
 
 
 def test_workers_carry_labels_and_taints(key: str) -> None:
@@ -213,3 +221,11 @@ def test_an_even_number_of_control_planes_is_allowed_with_a_warning(key: str, co
     assert bool(warnings) == warned
     if warned:
         assert warnings[0].startswith(f"controlPlanes: {count} control planes tolerate no more failures")
+
+
+def test_supported_minors_are_the_ones_with_image_tags() -> None:
+    """config accepts a kubernetesVersion at preview only for a minor the renderers have image tags for, so an
+    accepted version never fails later, after resources were planned."""
+    from components.render.release_images import RELEASE_IMAGE_TAGS
+
+    assert set(constants.SUPPORTED_MINORS) == set(RELEASE_IMAGE_TAGS)

@@ -13,6 +13,7 @@ from pulumi_mocks import DYNAMIC_PROVIDERS, plain, plain_inputs
 
 from components.config import parse
 from components.pki import crypto as pki_crypto
+from tests.conftest import write_ssh_key
 
 KEY_TYPE = "pulumi-python:dynamic/pki:PrivateKey"
 CERT_TYPE = "pulumi-python:dynamic/pki:Certificate"
@@ -68,7 +69,7 @@ def recorder():
 
 def config(tmp_path: Path, endpoint: str | None = "k8s.example"):
     key = tmp_path / "id"
-    key.write_text("KEY")
+    write_ssh_key(key)
     return parse(
         {
             "ssh": {"privateKeyFile": str(key)},
