@@ -1,6 +1,6 @@
 """Every case of the configuration corpus, read the way the program reads a stack (config.load): each bad file
 reports its expected problem line, every problem of a file in one error; the controls load cleanly.
-The real-CLI twin (tests/integration/test_config_corpus.py) runs `pulumi preview` on each file."""
+The real-CLI twin (tests/integration/test_corpus_preview.py) runs `pulumi preview` on each file."""
 
 from __future__ import annotations
 
