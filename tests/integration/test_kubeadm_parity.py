@@ -25,6 +25,7 @@ from components.render.cluster_objects import cluster_configuration
 from components.render.static_pod_specs import STATIC_PODS
 from components.render.static_pods import manifest_path, render_manifest
 from lab import kubernetes
+from tests.conftest import write_ssh_key
 
 pytestmark = pytest.mark.integration
 
@@ -85,9 +86,8 @@ def kubeadm_root(tmp_path_factory: pytest.TempPathFactory, key_file: Path) -> Pa
 
 @pytest.fixture(scope="module")
 def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ssh") / "id"
-    path.write_text("unused")
-    return path
+    # Never used to connect, but a stack's key must be a readable private key.
+    return write_ssh_key(tmp_path_factory.mktemp("ssh") / "id")
 
 
 @pytest.fixture(scope="module")
