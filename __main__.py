@@ -11,6 +11,7 @@ from pulumi.runtime import config as runtime_config
 
 from components import config as cluster_config
 from components.cluster import Cluster, ClusterArgs
+from components.node import host_watch
 
 
 def _stack_file() -> Path:
@@ -39,6 +40,8 @@ private_keys = {
     path: pulumi.Output.secret(path.read_text()) for path in {host.ssh.private_key_file for host in config.hosts}
 }
 
+# During `pulumi up`, a host that stops answering is named within seconds, not when its step's connection gives up.
+host_watch.start(config.hosts)
 cluster = Cluster(config.cluster_name, ClusterArgs(config=config, private_keys=private_keys))
 
 pulumi.export("preflight", cluster.preflight_reports)

@@ -111,6 +111,10 @@ ETCD_CLIENT_URLS_ANNOTATION = "kubeadm.kubernetes.io/etcd.advertise-client-urls"
 # Startup probe budget: ControlPlaneComponentHealthCheck (v1beta4 default 4m) over a 10 s period.
 CONTROL_PLANE_HEALTH_CHECK_SECONDS = 240
 
+# The longest any step may run on its host before the host ends it (remote/run.sh): above every wait a script
+# has of its own (each says what it waited for when it gives up first).
+STEP_BOUND_SECONDS = 600
+
 # Host paths mounted into control-plane pods.
 # CA bundle directories of a Debian/Ubuntu host (the lab's); kubeadm mounts those that exist on the node.
 DEBIAN_CA_CERT_DIRS = (

@@ -10,17 +10,17 @@ OUTPUTS  through the first control plane: each member no longer configured drain
 from __future__ import annotations
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.config import ClusterConfig
 from components.config.endpoint import Endpoint
 from components.etcd import scripts
+from components.remote import HostConnection
 from components.render.static_pod_flags import etcd_peer_url
 
 
 def etcd_members(
-    config: ClusterConfig, conn: command.ConnectionArgs, after: pulumi.Input[str], opts: pulumi.ResourceOptions
+    config: ClusterConfig, conn: HostConnection, after: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> pulumi.Output[str]:
     peers = [etcd_peer_url(h.address) for h in config.control_planes]
     local_api = Endpoint.of_address(config.control_planes[0].address).url

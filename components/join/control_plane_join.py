@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.config import ClusterConfig, Host
@@ -29,6 +28,7 @@ from components.phases.kubelet_finalize import kubelet_finalize
 from components.phases.mark_control_plane import mark_control_plane
 from components.phases.wait_control_plane import WaitControlPlane, WaitControlPlaneArgs
 from components.pki.kubeconfig_specs import ADMIN_CONF
+from components.remote import HostConnection
 from components.render.static_pod_flags import etcd_peer_url
 
 
@@ -36,8 +36,8 @@ from components.render.static_pod_flags import etcd_peer_url
 class ControlPlaneJoinArgs:
     config: ClusterConfig
     host: Host
-    connection: command.ConnectionArgs
-    first: command.ConnectionArgs
+    connection: HostConnection
+    first: HostConnection
     kubelet_started: pulumi.Input[str]
     after: pulumi.Input[str]
 
@@ -56,13 +56,14 @@ class ControlPlaneJoin(pulumi.ComponentResource):
             triggers=[args.after, args.kubelet_started],
             opts=child,
         )
-        # Ordered after check-etcd, but not triggered by it: adding the member again would hand etcd a new member
-        # list, and the manifest would change under a running member.
+        # Ordered after check-etcd, but not triggered by it, and run once per member whatever becomes of its script:
+        # adding the member again would hand etcd a new member list, and the manifest would change (and etcd
+        # restart) under a running member.
         member = remote.step(
             f"{name}-etcd",
             conn=args.first,
             create=etcd_scripts.add_learner(host.name, peer),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[check]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[check], ignore_changes=["create", "stdin"]),
         )
         manifest = node_files.etcd_file(args.config, host, member.stdout)
         written = remote.file(

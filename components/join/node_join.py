@@ -21,19 +21,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.config import ClusterConfig, Host
 from components.join import scripts as join_scripts
 from components.node.node import Node
+from components.remote import HostConnection
 
 
 @dataclass(frozen=True, kw_only=True)
 class NodeJoinArgs:
     host: Host
-    connection: command.ConnectionArgs
-    control_plane: command.ConnectionArgs
+    connection: HostConnection
+    control_plane: HostConnection
     endpoint: str
     ca_cert_hash: pulumi.Input[str]
     after: pulumi.Input[str]

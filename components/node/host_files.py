@@ -13,16 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.config import Host
+from components.remote import HostConnection
 
 
 @dataclass(frozen=True, kw_only=True)
 class HostFilesArgs:
     host: Host
-    connection: command.ConnectionArgs
+    connection: HostConnection
     files: Sequence[remote.HostFile]
 
 

@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.node import scripts as node_scripts
+from components.remote import HostConnection
 
 
 @dataclass(frozen=True, kw_only=True)
 class KubeletStartArgs:
-    connection: command.ConnectionArgs
+    connection: HostConnection
     # The content of every file the kubelet reads; when one changes, the kubelet restarts.
     inputs: Sequence[pulumi.Input[str]]
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Protocol
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import constants as c
 from components import remote
@@ -32,7 +31,7 @@ from components.node.preflight import Preflight, PreflightArgs
 from components.node.reset import Reset, ResetArgs
 from components.pki.cert_specs import CA, cert_path
 from components.pki.kubeconfig_specs import KUBELET_CONF
-from components.remote import HostFile
+from components.remote import HostConnection, HostFile
 
 
 class FileSource(Protocol):
@@ -45,7 +44,7 @@ class FileSource(Protocol):
 class NodeArgs:
     config: ClusterConfig
     host: Host
-    connection: command.ConnectionArgs
+    connection: HostConnection
     # Keys, certificates and kubeconfigs from ClusterPki and Kubeconfigs.
     pki_files: Sequence[HostFile]
     # Resources this host's reset runs after on destroy: the control-plane set guard, or the control planes' resets.

@@ -11,17 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote
 
 from components import remote as primitives
 from components.config import Host
 from components.node import preflight_checks
+from components.remote import HostConnection
 
 
 @dataclass(frozen=True, kw_only=True)
 class PreflightArgs:
     host: Host
-    connection: remote.ConnectionArgs
+    connection: HostConnection
     ignored: frozenset[str]
 
 

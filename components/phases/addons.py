@@ -8,17 +8,17 @@ OUTPUTS  in the cluster: CoreDNS's and kube-proxy's objects, unless both are dis
 from __future__ import annotations
 
 import pulumi
-from pulumi_command import remote as command
 
 from components.config import ClusterConfig
 from components.phases.cluster_apply import ClusterApply, ClusterApplyArgs
+from components.remote import HostConnection
 from components.render.coredns_objects import coredns_objects
 from components.render.k8s_objects import render_objects
 from components.render.kube_proxy_objects import kube_proxy_objects
 
 
 def addons(
-    config: ClusterConfig, conn: command.ConnectionArgs, after: pulumi.Input[str], opts: pulumi.ResourceOptions
+    config: ClusterConfig, conn: HostConnection, after: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> pulumi.Output[str] | None:
     manifest = addon_objects(config)
     if not manifest:

@@ -9,10 +9,10 @@ OUTPUTS  in the cluster: the RBAC for TLS bootstrap, CSR approval and certificat
 from __future__ import annotations
 
 import pulumi
-from pulumi_command import remote as command
 
 from components.config import ClusterConfig
 from components.phases.cluster_apply import ClusterApply, ClusterApplyArgs
+from components.remote import HostConnection
 from components.render import cluster_objects as objects
 from components.render.k8s_objects import render_objects
 
@@ -20,7 +20,7 @@ from components.render.k8s_objects import render_objects
 def bootstrap_token(
     config: ClusterConfig,
     ca_cert_pem: pulumi.Output[str],
-    conn: command.ConnectionArgs,
+    conn: HostConnection,
     after: pulumi.Input[str],
     opts: pulumi.ResourceOptions,
 ) -> pulumi.Output[str]:

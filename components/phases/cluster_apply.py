@@ -13,15 +13,15 @@ import base64
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.phases import scripts as phase_scripts
+from components.remote import HostConnection
 
 
 @dataclass(frozen=True, kw_only=True)
 class ClusterApplyArgs:
-    connection: command.ConnectionArgs
+    connection: HostConnection
     phase: str
     manifest: pulumi.Input[str]
     after: pulumi.Input[str]

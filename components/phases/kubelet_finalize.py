@@ -8,16 +8,16 @@ OUTPUTS  on the host: /etc/kubernetes/kubelet.conf using /var/lib/kubelet/pki/ku
 from __future__ import annotations
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import constants as c
 from components import remote
 from components.config import Host
 from components.phases import scripts
+from components.remote import HostConnection
 
 
 def kubelet_finalize(
-    name: str, host: Host, conn: command.ConnectionArgs, after: pulumi.Input[str], opts: pulumi.ResourceOptions
+    name: str, host: Host, conn: HostConnection, after: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> pulumi.Output[str]:
     create = scripts.kubelet_finalize(f"{c.NODE_USER_PREFIX}{host.name}", host.name)
     return remote.step(name, conn=conn, create=create, triggers=[after], opts=opts).id

@@ -8,15 +8,15 @@ OUTPUTS  in the cluster: the label node-role.kubernetes.io/control-plane and kub
 from __future__ import annotations
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.config import Host
 from components.phases import scripts
+from components.remote import HostConnection
 
 
 def mark_control_plane(
-    name: str, host: Host, conn: command.ConnectionArgs, after: pulumi.Input[str], opts: pulumi.ResourceOptions
+    name: str, host: Host, conn: HostConnection, after: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> pulumi.Output[str]:
     create = scripts.mark_kubeadm_control_plane(host.name)
     return remote.step(name, conn=conn, create=create, triggers=[after], opts=opts).id

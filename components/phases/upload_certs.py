@@ -14,13 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import constants as c
 from components import remote
 from components.pki.encrypted_certs import EncryptedCerts
 from components.pki.kubeconfig_specs import ADMIN_CONF
-from components.remote import HostFile
+from components.remote import HostConnection, HostFile
 from components.remote.shell import script
 from components.render.k8s_objects import render_objects, role, role_binding, subject
 
@@ -42,7 +41,7 @@ UPLOADED = (
 
 
 def upload_certs(
-    pki_files: Sequence[HostFile], conn: command.ConnectionArgs, after: pulumi.Input[str], opts: pulumi.ResourceOptions
+    pki_files: Sequence[HostFile], conn: HostConnection, after: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
     """The step's id (for the next phase) and the certificate key."""
     files = {f.path.removeprefix(f"{c.PKI_DIR}/").replace("/", "-"): f.content for f in pki_files}

@@ -10,18 +10,18 @@ OUTPUTS  in the cluster: the kubeadm:cluster-admins ClusterRoleBinding (made wit
 from __future__ import annotations
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import constants as c
 from components.config import ClusterConfig
 from components.phases.cluster_apply import ClusterApply, ClusterApplyArgs
 from components.pki.kubeconfig_specs import SUPER_ADMIN_CONF
+from components.remote import HostConnection
 from components.render import cluster_objects as objects
 from components.render.k8s_objects import render_objects
 
 
 def upload_config(
-    config: ClusterConfig, conn: command.ConnectionArgs, after: pulumi.Input[str], opts: pulumi.ResourceOptions
+    config: ClusterConfig, conn: HostConnection, after: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> pulumi.Output[str]:
     args = ClusterApplyArgs(
         connection=conn,

@@ -12,17 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.config import Host
 from components.phases import scripts as phase_scripts
+from components.remote import HostConnection
 
 
 @dataclass(frozen=True, kw_only=True)
 class WaitControlPlaneArgs:
     host: Host
-    connection: command.ConnectionArgs
+    connection: HostConnection
     kubelet_started: pulumi.Input[str]
     # Which kubeconfig on the host asks the API server (phase_scripts.wait_control_plane's default: init's).
     kubeconfig: str | None = None

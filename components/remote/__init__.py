@@ -3,7 +3,8 @@ and components.config only; everything that touches a host imports this.
 
 Both are `pulumi_command.remote.Command` resources with a create and a matching delete, so `pulumi up` and
 `pulumi destroy` reconcile. Their stdout/stderr are secret outputs: a command may print key material, and the
-state must never hold it in plaintext. Paths are shell-quoted; file content travels on stdin, never echoed.
+state must never hold it in plaintext. Paths are shell-quoted; file content travels on stdin, never echoed, and so
+do a step's scripts: its command only names the step and host and runs them under the step's bound.
 
 They rely on nothing the command plugin does beyond running a command with its stdin: no `environment` (sent with
 SSH setenv, which a stock sshd refuses, failing the command) and no previous output in the environment (dropped
@@ -16,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -24,6 +25,7 @@ from pulumi_command import remote
 
 from components import constants as c
 from components.config import Host
+from components.remote import shell
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,19 @@ class HostFile:
     path: str
     content: pulumi.Input[str]
     mode: int
+
+
+@dataclass(frozen=True)
+class HostConnection:
+    """How to reach one host: the plugin's connection settings, and the host they lead to (named in every command,
+    so an error the plugin reports says which host and step it was)."""
+
+    host: Host
+    args: remote.ConnectionArgs
+
+    @property
+    def where(self) -> str:
+        return f"{self.host.name} ({self.host.address})"
 
 
 # The first line of a step with triggers carries their hash: a change is a changed command, which upstream's
@@ -49,17 +64,23 @@ RESET_PATHS = (c.KUBERNETES_DIR, c.KUBELET_DIR, c.ETCD_DATA_DIR)
 # Outputs of every remote command that may carry secrets.
 SECRET_OUTPUTS = ["stdout", "stderr"]
 
+# The name of the shell function that holds a step's script for each of the plugin's operations.
+_ENTRIES = {"create": "kubeadm_pulumi_create", "update": "kubeadm_pulumi_update", "delete": "kubeadm_pulumi_delete"}
 
-def connection(host: Host, private_key: pulumi.Input[str]) -> remote.ConnectionArgs:
+
+def connection(host: Host, private_key: pulumi.Input[str]) -> HostConnection:
     """SSH connection to `host`; the private key is wrapped as a secret so state never shows it."""
-    return remote.ConnectionArgs(
-        host=host.address,
-        port=host.ssh.port,
-        user=host.ssh.user,
-        private_key=pulumi.Output.secret(private_key),
-        # A few quick retries: an unreachable host should fail the run within seconds, naming the host.
-        dial_error_limit=3,
-        per_dial_timeout=5,
+    return HostConnection(
+        host=host,
+        args=remote.ConnectionArgs(
+            host=host.address,
+            port=host.ssh.port,
+            user=host.ssh.user,
+            private_key=pulumi.Output.secret(private_key),
+            # A few quick retries: an unreachable host should fail the run within seconds, naming the host.
+            dial_error_limit=3,
+            per_dial_timeout=5,
+        ),
     )
 
 
@@ -75,13 +96,14 @@ def digest(*parts: str) -> str:
 def step(
     name: str,
     *,
-    conn: remote.ConnectionArgs,
+    conn: HostConnection,
     create: pulumi.Input[str] | None,
     update: pulumi.Input[str] | None = None,
     delete: pulumi.Input[str] | None = None,
     triggers: Sequence[pulumi.Input[str]] = (),
     stdin: pulumi.Input[str] | None = None,
     logging: remote.Logging | None = None,
+    bound: int = c.STEP_BOUND_SECONDS,
     opts: pulumi.ResourceOptions,
 ) -> remote.Command:
     """A named command on a host that runs again whenever what it depends on (`triggers`) changes.
@@ -89,22 +111,36 @@ def step(
     It re-runs in place (an update), not as a replacement: a replacement would run the old resource's delete
     after the new create (stopping the kubelet right after restarting it, deleting objects just applied).
     With `update`, a change runs that instead of `create`; with no `create`, creating the step runs nothing
-    (not even a connection): the step acts only on changes. `logging`: the plugin's setting; NO_LOGGING for a
-    command whose stdout is a secret.
+    (not even a connection): the step acts only on changes. `stdin`: what the scripts read on their standard
+    input. `logging`: the plugin's setting; NO_LOGGING for a command whose stdout is a secret. `bound`: seconds
+    after which the host ends the step, whatever it waits for.
+
+    The scripts travel on stdin (as one bundle, `stdin` after them) and the command is a few lines that name the
+    step and host and run the bundle under its bound: the plugin puts the command's text into any error it
+    reports, and that should say where it failed, not repeat a page of script.
     """
+    scripts = {"create": create, "update": update, "delete": delete}
+    given = {entry: script for entry, script in scripts.items() if script is not None}
+    commands: dict[str, pulumi.Input[str] | None] = {
+        entry: runner(name, conn, entry, bound) if entry in given else None for entry in scripts
+    }
     if triggers:
         # The command that a change runs carries the triggers' hash: a new hash is a new command, an update.
-        runs = update if update is not None else create
-        assert runs is not None, f"{name}: a step with triggers needs a command to run on them"
-        marked = pulumi.Output.all(runs, *triggers).apply(lambda parts: with_triggers(parts[0], parts[1:]))
-        create, update = (create, marked) if update is not None else (marked, None)
+        runs = "update" if update is not None else "create"
+        assert runs in given, f"{name}: a step with triggers needs a command to run on them"
+        text = runner(name, conn, runs, bound)
+        commands[runs] = pulumi.Output.all(*triggers).apply(lambda parts: with_triggers(text, parts))
+    entries = list(given)
+    script_input = pulumi.Output.all(stdin, *given.values()).apply(
+        lambda parts: bundle(dict(zip(entries, map(str, parts[1:]), strict=True)), parts[0])
+    )
     return remote.Command(
         name,
-        connection=conn,
-        create=create,
-        update=update,
-        delete=delete,
-        stdin=stdin,
+        connection=conn.args,
+        create=commands["create"],
+        update=commands["update"],
+        delete=commands["delete"],
+        stdin=script_input,
         logging=logging,
         # Nothing reads them, and a stock sshd refuses them: asking would add a warning to every update.
         add_previous_output_in_env=False,
@@ -112,15 +148,30 @@ def step(
     )
 
 
-def with_triggers(script: str, triggers: Sequence[str]) -> str:
-    """The script with the hash of its triggers as its first line (a shell comment)."""
-    return f"{TRIGGER_LINE}{digest(*triggers)}\n{script}"
+def runner(name: str, conn: HostConnection, entry: str, bound: int) -> str:
+    """The command text of one of a step's operations: run its script from the bundle on stdin, under `bound`
+    (remote/run.sh). A step that hangs on the host is ended there and says which step and host gave up. No
+    comment travels in it: the plugin quotes the command in every error, which should stay a few lines."""
+    return shell.script(__file__, "run.sh", step=name, where=conn.where, bound=bound, entry=_ENTRIES[entry])
+
+
+def bundle(scripts: Mapping[str, str], stdin: str | None) -> str:
+    """A step's standard input: each operation's script as a shell function, the line that calls the one the
+    command names and exits, then `stdin` for the script to read (bash reads its input no further than the line
+    it runs, so what follows is left for the script)."""
+    functions = [f"{_ENTRIES[entry]}() {{\n{script.rstrip()}\n}}\n" for entry, script in scripts.items()]
+    return "".join(functions) + '{ "$1"; exit; }\n' + (stdin or "")
+
+
+def with_triggers(command: str, triggers: Sequence[str]) -> str:
+    """The command with the hash of its triggers as its first line (a shell comment)."""
+    return f"{TRIGGER_LINE}{digest(*triggers)}\n{command}"
 
 
 def file(
     name: str,
     *,
-    conn: remote.ConnectionArgs,
+    conn: HostConnection,
     path: str,
     content: pulumi.Input[str],
     mode: int,
@@ -134,8 +185,8 @@ def file(
         raise ValueError(f"{path}: not under a directory reset cleans ({', '.join(RESET_PATHS)})")
     return remote.Command(
         name,
-        connection=conn,
-        create=write_file_command(path, mode),
+        connection=conn.args,
+        create=f"# {name} on {conn.where}\n{write_file_command(path, mode)}",
         stdin=content,
         add_previous_output_in_env=False,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.config import ClusterConfig, Host
+from components.remote import HostConnection
 from components.render.static_pod_specs import STATIC_PODS
 from components.render.static_pods import files_read, health_url, manifest_path, render_manifest
 from components.rollout import scripts
@@ -29,7 +29,7 @@ from components.rollout import scripts
 class ControlPlaneRolloutArgs:
     config: ClusterConfig
     host: Host
-    connection: command.ConnectionArgs
+    connection: HostConnection
     # The contents of every file of the node: a change to any of them rolls it.
     contents: Sequence[pulumi.Input[str]]
     # The resources that write those files (the rollout runs after they did).

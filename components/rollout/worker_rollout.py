@@ -16,20 +16,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_command import remote as command
 
 from components import remote
 from components.config import ClusterConfig, Host
 from components.join.node_join import NodeJoin
 from components.node.node import Node
+from components.remote import HostConnection
 from components.rollout import scripts
 
 
 @dataclass(frozen=True, kw_only=True)
 class WorkerRolloutArgs:
     host: Host
-    connection: command.ConnectionArgs
-    control_plane: command.ConnectionArgs
+    connection: HostConnection
+    control_plane: HostConnection
     kubelet_inputs: Sequence[pulumi.Input[str]]
     joined: pulumi.Input[str]
     after: Sequence[pulumi.Resource]
@@ -42,7 +42,7 @@ class WorkerRollout(pulumi.ComponentResource):
         super().__init__("kubeadm:rollout:WorkerRollout", name, None, opts)
         node, triggers = args.host.name, [args.joined, *args.kubelet_inputs]
 
-        def on_change(step: str, conn: command.ConnectionArgs, script: str, *after: pulumi.Resource) -> pulumi.Resource:
+        def on_change(step: str, conn: HostConnection, script: str, *after: pulumi.Resource) -> pulumi.Resource:
             return remote.step(
                 step,
                 conn=conn,

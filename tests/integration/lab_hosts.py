@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -35,3 +36,21 @@ def run_kubectl(kubeconfig: Path, *args: str, check: bool = True) -> subprocess.
     )
     assert not check or result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
     return result
+
+
+ETCD_TLS = (
+    "--cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt "
+    "--key /etc/kubernetes/pki/etcd/healthcheck-client.key"
+)
+
+
+def etcd_members(node) -> list[dict]:
+    """The etcd members as the node's local member reports them, each with `healthy`."""
+    listed = on_host(node, f"curl -sS {ETCD_TLS} -X POST https://127.0.0.1:2379/v3/cluster/member/list -d '{{}}'")
+    members = json.loads(listed)["members"]
+    for m in members:
+        url = (m.get("clientURLs") or [""])[0]
+        health = on_host(node, f"curl -sS --max-time 5 {ETCD_TLS} {url}/health", check=False) if url else ""
+        m["healthy"] = '"health":"true"' in health
+        m["health"] = health
+    return members

@@ -7,17 +7,13 @@ import subprocess
 import time
 
 import pytest
-from lab_hosts import LEFTOVERS, on_host, run_kubectl
+from lab_hosts import LEFTOVERS, etcd_members, on_host, run_kubectl
 
 import lab
 
 pytestmark = pytest.mark.integration
 
 LAB = "itest-ha"
-TLS = (
-    "--cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt "
-    "--key /etc/kubernetes/pki/etcd/healthcheck-client.key"
-)
 
 
 @pytest.fixture(scope="module")
@@ -26,18 +22,6 @@ def nodes():
         yield lab.up(LAB, 4, write_config=False, load_balancer=True)
     finally:
         lab.down(LAB)
-
-
-def etcd_members(node) -> list[dict]:
-    """The etcd members as the node's local member reports them, each with `healthy`."""
-    listed = on_host(node, f"curl -sS {TLS} -X POST https://127.0.0.1:2379/v3/cluster/member/list -d '{{}}'")
-    members = json.loads(listed)["members"]
-    for m in members:
-        url = (m.get("clientURLs") or [""])[0]
-        health = on_host(node, f"curl -sS --max-time 5 {TLS} {url}/health", check=False) if url else ""
-        m["healthy"] = '"health":"true"' in health
-        m["health"] = health
-    return members
 
 
 def test_control_planes_scale_by_config(nodes, make_stack, tmp_path):

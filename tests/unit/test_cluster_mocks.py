@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
+from bundles import scripts_of, unbundle
 from pulumi.runtime import rpc
 from pulumi_mocks import DYNAMIC_PROVIDERS, plain_inputs
 
@@ -72,7 +73,7 @@ def test_cluster_runs_preflight_on_every_host(recorder: Recorder, tmp_path: Path
             script = render_script(
                 Target(name=host.name, address=host.address, role=host.role, ignored=cfg.ignore_preflight_errors)
             )
-            assert step.inputs["create"] == script
+            assert scripts_of(step.inputs)["create"] == script
             assert "environment" not in step.inputs
             # The private key makes the whole connection a secret, so state never holds it in plaintext.
             connection = step.inputs["connection"]
@@ -130,17 +131,18 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     for name, host in (("join-node-2-token", cp), ("join-node-2", worker), ("join-node-2-token-delete", cp)):
         assert steps[name].inputs["connection"]["value"]["host"] == host, name
     assert (
-        "kubectl" in steps["join-node-2-token"].inputs["create"]
-        and "create -f -" in steps["join-node-2-token"].inputs["create"]
+        "kubectl" in scripts_of(steps["join-node-2-token"].inputs)["create"]
+        and "create -f -" in scripts_of(steps["join-node-2-token"].inputs)["create"]
     )
     for name in ("join-node-2", "join-node-2-token-delete"):
         assert steps[name].inputs["stdin"][rpc._special_sig_key] == rpc._special_secret_sig, name  # the token
     # Init mints no token: bootstrap-token holds the RBAC and cluster-info only.
-    assert "bootstrap.kubernetes.io/token" not in steps["bootstrap-token"].inputs["stdin"]
+    assert "bootstrap.kubernetes.io/token" not in unbundle(steps["bootstrap-token"].inputs["stdin"])[1]
     # Removing the worker drains it and deletes its Node from the control plane; its reset runs over local ssh.
     mark = steps["join-node-2-mark"]
     assert mark.inputs["connection"]["value"]["host"] == cp
-    assert 'drain "$node"' in mark.inputs["delete"] and 'k delete node "$node"' in mark.inputs["delete"]
+    removal = scripts_of(mark.inputs)["delete"]
+    assert 'drain "$node"' in removal and 'k delete node "$node"' in removal
     reset = steps["reset-node-2-cleanup-node"]
     assert reset.typ == "command:local:Command" and "create" not in reset.inputs
     assert f"address={worker}\n" in reset.inputs["delete"] and '"$user@$address" sh -s' in reset.inputs["delete"]
@@ -154,7 +156,7 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     # the first line of the command, and no command reads PULUMI_COMMAND_STDOUT/STDERR.
     for r in steps.values():
         assert "environment" not in r.inputs, r.name
-        for field in ("create", "delete"):
+        for field in ("create", "delete", "stdin"):
             assert "PULUMI_COMMAND_STD" not in str(r.inputs.get(field, "")), (r.name, field)
     assert steps["join-node-2"].inputs["create"].startswith(TRIGGER_LINE)
     assert not steps["preflight-node-1-checks"].inputs["create"].startswith(TRIGGER_LINE)  # no triggers, no line

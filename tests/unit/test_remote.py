@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from components.remote import digest, write_file_command
+from components.config import Host, Ssh
+from components.remote import bundle, connection, digest, runner, write_file_command
 
 
 @pytest.mark.parametrize(
@@ -51,3 +52,53 @@ def test_the_file_is_never_visible_half_written_under_a_name_the_kubelet_reads(t
     result = subprocess.run(["sh", "-c", script], input="kind: Pod\n", cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert all(name.startswith(".") for name in result.stderr.split()), result.stderr
+
+
+# A step's command and stdin as the plugin sends them, run by this machine's bash as sshd would run them.
+HOST = Host(name="node-3", address="10.213.0.13", role="worker", ssh=Ssh(user="root", port=22, private_key_file=Path()))
+
+
+def run_step(scripts: dict[str, str], entry: str, payload: str | None = None, bound: int = 30):
+    command = runner("join-node-3", connection(HOST, "KEY"), entry, bound)
+    return subprocess.run(
+        ["bash", "-c", command], input=bundle(scripts, payload), capture_output=True, text=True, timeout=60
+    )
+
+
+def test_step_runs_the_operation_its_command_names_and_leaves_it_the_payload() -> None:
+    scripts = {"create": 'echo "create: $(cat)"', "delete": "echo delete"}
+    assert run_step(scripts, "create", "PAYLOAD\n").stdout == "create: PAYLOAD\n"
+    assert run_step(scripts, "delete", "PAYLOAD\n").stdout == "delete\n"
+
+
+def test_step_payload_is_never_run_as_shell(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    result = run_step({"create": "echo quiet"}, "create", f"touch {marker}\nexit 7\n")
+    assert (result.returncode, result.stdout, marker.exists()) == (0, "quiet\n", False)
+
+
+def test_step_exit_status_and_script_shapes_survive_the_bundle() -> None:
+    # Functions of its own (closing braces at column 0), a heredoc, and set -e: all as in the project's scripts.
+    script = 'set -e\nf() {\n  echo "in f"\n}\nf\ncat <<END\nheredoc\nEND\nfalse\necho "not reached"\n'
+    result = run_step({"create": script}, "create")
+    assert (result.returncode, result.stdout) == (1, "in f\nheredoc\n")
+    assert run_step({"create": "exit 3"}, "create").returncode == 3
+
+
+def test_step_that_outlives_its_bound_is_ended_on_the_host_and_says_so() -> None:
+    result = run_step({"create": "sleep 20"}, "create", bound=1)
+    assert result.returncode == 124
+    assert result.stderr == "[join-node-3] node-3 (10.213.0.13): gave up after 1s, the step's bound on the host\n"
+
+
+def test_step_command_is_short_and_names_step_and_host() -> None:
+    """Upstream's plugin quotes the command's text in every error: it says where, and holds no script."""
+    command = runner("join-node-3", connection(HOST, "KEY"), "create", 600)
+    assert "step=join-node-3\nwhere='node-3 (10.213.0.13)'\n" in command
+    assert len(command) < 400 and "kubeadm_pulumi_create" in command, command
+
+
+def test_step_command_matches_golden(golden) -> None:
+    step = {"create": "echo hi"}
+    golden("step-command.sh", runner("join-node-3", connection(HOST, "KEY"), "create", 600))
+    golden("step-stdin.sh", bundle({**step, "delete": "echo bye"}, "PAYLOAD\n"))

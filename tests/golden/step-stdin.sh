@@ -1,0 +1,8 @@
+kubeadm_pulumi_create() {
+echo hi
+}
+kubeadm_pulumi_delete() {
+echo bye
+}
+{ "$1"; exit; }
+PAYLOAD
