@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 import lab
 from lab import kubernetes
 
@@ -54,3 +56,17 @@ def etcd_members(node) -> list[dict]:
         m["healthy"] = '"health":"true"' in health
         m["health"] = health
     return members
+
+
+def lab_nodes(name: str, count: int, **options: object):
+    """A module fixture: the lab `name` with `count` nodes (lab.up's options), up for the module's tests and down
+    after them, whatever they did."""
+
+    @pytest.fixture(scope="module")
+    def nodes():
+        try:
+            yield lab.up(name, count, write_config=False, **options)  # type: ignore[arg-type]
+        finally:
+            lab.down(name)
+
+    return nodes

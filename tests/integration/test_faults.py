@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from lab_hosts import etcd_members, on_host, run_kubectl
+from lab_hosts import etcd_members, lab_nodes, on_host, run_kubectl
 from project import VENV_BIN
 
 import lab
@@ -29,12 +29,7 @@ LAB = "itest-faults"
 BOUND_SECONDS = 200
 
 
-@pytest.fixture(scope="module")
-def nodes():
-    try:
-        yield lab.up(LAB, 4, write_config=False, load_balancer=True)
-    finally:
-        lab.down(LAB)
+nodes = lab_nodes(LAB, 4, load_balancer=True)
 
 
 @dataclass

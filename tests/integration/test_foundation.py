@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from lab_hosts import on_host
+from lab_hosts import lab_nodes, on_host
 
 import lab
 
@@ -19,12 +19,7 @@ HIDE_NSENTER = "mv /usr/bin/nsenter /usr/bin/nsenter.hidden"
 SHOW_NSENTER = "mv /usr/bin/nsenter.hidden /usr/bin/nsenter"
 
 
-@pytest.fixture(scope="module")
-def nodes():
-    try:
-        yield lab.up(LAB, 2, write_config=False)
-    finally:
-        lab.down(LAB)
+nodes = lab_nodes(LAB, 2)
 
 
 def hosts_config(nodes) -> dict[str, object]:

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from lab_hosts import LEFTOVERS, etcd_members, on_host, run_kubectl
+from lab_hosts import LEFTOVERS, etcd_members, lab_nodes, on_host, run_kubectl
 
 import lab
 
@@ -16,12 +16,7 @@ pytestmark = pytest.mark.integration
 LAB = "itest-ha"
 
 
-@pytest.fixture(scope="module")
-def nodes():
-    try:
-        yield lab.up(LAB, 4, write_config=False, load_balancer=True)
-    finally:
-        lab.down(LAB)
+nodes = lab_nodes(LAB, 4, load_balancer=True)
 
 
 def test_control_planes_scale_by_config(nodes, make_stack, tmp_path):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from lab_hosts import LEFTOVERS, on_host, run_kubectl
+from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl
 
 import lab
 
@@ -31,12 +31,7 @@ CERTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def nodes():
-    try:
-        yield lab.up(LAB, 2, write_config=False)
-    finally:
-        lab.down(LAB)
+nodes = lab_nodes(LAB, 2)
 
 
 def test_init_and_a_worker_join_on_lab_hosts(nodes, make_stack, tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from lab_hosts import on_host
+from lab_hosts import lab_nodes, on_host
 
 import lab
 
@@ -24,12 +24,7 @@ LAB = "itest-lb"
 PORT = 6443
 
 
-@pytest.fixture(scope="module")
-def nodes():
-    try:
-        yield lab.up(LAB, 3, write_config=False, kubernetes_minor=None, load_balancer=True)
-    finally:
-        lab.down(LAB)
+nodes = lab_nodes(LAB, 3, kubernetes_minor=None, load_balancer=True)
 
 
 def balancer() -> lab.Node:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from lab_hosts import LEFTOVERS, on_host, run_kubectl
+from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl
 
 import lab
 
@@ -27,12 +27,7 @@ LAB = "itest-rollout"
 POLL_SECONDS = 0.5
 
 
-@pytest.fixture(scope="module")
-def nodes():
-    try:
-        yield lab.up(LAB, 4, write_config=False, load_balancer=True)
-    finally:
-        lab.down(LAB)
+nodes = lab_nodes(LAB, 4, load_balancer=True)
 
 
 @dataclass

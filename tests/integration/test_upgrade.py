@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from lab_hosts import LEFTOVERS, on_host, run_kubectl
+from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl
 from project import PROJECT_FILES, ROOT
 
 import lab
@@ -40,12 +40,7 @@ def base_rev() -> str:
     ).stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def nodes():
-    try:
-        yield lab.up(LAB, 4, write_config=False, load_balancer=True)
-    finally:
-        lab.down(LAB)
+nodes = lab_nodes(LAB, 4, load_balancer=True)
 
 
 def use_tree(stack, tree: Path) -> None:

@@ -10,7 +10,7 @@ import time
 import pytest
 from console import leaked, secret_fragments
 from cryptography import x509
-from lab_hosts import LEFTOVERS, on_host, run_kubectl
+from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl
 
 import lab
 from components.join import scripts as join_scripts
@@ -25,12 +25,7 @@ def requested_cn(csr: dict) -> str:
     return str(request.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value)
 
 
-@pytest.fixture(scope="module")
-def nodes():
-    try:
-        yield lab.up(LAB, 4, write_config=False)
-    finally:
-        lab.down(LAB)
+nodes = lab_nodes(LAB, 4)
 
 
 def test_workers_join_scale_and_leave(nodes, make_stack, tmp_path):
