@@ -60,6 +60,11 @@ class Host:
     labels: tuple[tuple[str, str], ...] = ()
     taints: tuple[Taint, ...] = ()
 
+    @property
+    def display(self) -> str:
+        """How every message names the host: `node-3 (10.213.0.13)`."""
+        return f"{self.name} ({self.address})"
+
 
 def parse_ssh(
     value: Any, path: str, base: Ssh | None, problems: Problems, checked: dict[Path, str | None] | None = None
@@ -205,7 +210,7 @@ def check_unique(hosts: tuple[tuple[str, Host], ...], problems: Problems) -> Non
         if host.role != ROLE_CONTROL_PLANE and (host.name, host.address) in roles:
             problems.add(
                 where,
-                f"{host.name} ({host.address}) is also a control plane ({seen_names[host.name]}): a host has one role",
+                f"{host.display} is also a control plane ({seen_names[host.name]}): a host has one role",
             )
             continue
         if host.name in seen_names:

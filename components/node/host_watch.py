@@ -38,7 +38,7 @@ class HostWatch:
         """(severity, message) for the hosts whose state changed, given this round's probe results."""
         said: list[tuple[str, str]] = []
         for host, ok in zip(self.hosts, results, strict=True):
-            where = f"{host.name} ({host.address})"
+            where = host.display
             if ok:
                 self.misses[host.name] = 0
                 self.answered.add(host.name)

@@ -45,10 +45,6 @@ class HostConnection:
     host: Host
     args: remote.ConnectionArgs
 
-    @property
-    def where(self) -> str:
-        return f"{self.host.name} ({self.host.address})"
-
 
 # The first line of a step with triggers carries their hash: a change is a changed command, which upstream's
 # plugin and ours run again in place (an update), with no environment variable for sshd to refuse.
@@ -121,15 +117,13 @@ def step(
     """
     scripts = {"create": create, "update": update, "delete": delete}
     given = {entry: script for entry, script in scripts.items() if script is not None}
-    commands: dict[str, pulumi.Input[str] | None] = {
-        entry: runner(name, conn, entry, bound) if entry in given else None for entry in scripts
-    }
+    plain = {entry: runner(name, conn, entry, bound) for entry in given}
+    commands: dict[str, pulumi.Input[str]] = dict(plain)
     if triggers:
         # The command that a change runs carries the triggers' hash: a new hash is a new command, an update.
         runs = "update" if update is not None else "create"
         assert runs in given, f"{name}: a step with triggers needs a command to run on them"
-        text = runner(name, conn, runs, bound)
-        commands[runs] = pulumi.Output.all(*triggers).apply(lambda parts: with_triggers(text, parts))
+        commands[runs] = pulumi.Output.all(*triggers).apply(lambda parts: with_triggers(plain[runs], parts))
     entries = list(given)
     script_input = pulumi.Output.all(stdin, *given.values()).apply(
         lambda parts: bundle(dict(zip(entries, map(str, parts[1:]), strict=True)), parts[0])
@@ -137,9 +131,9 @@ def step(
     return remote.Command(
         name,
         connection=conn.args,
-        create=commands["create"],
-        update=commands["update"],
-        delete=commands["delete"],
+        create=commands.get("create"),
+        update=commands.get("update"),
+        delete=commands.get("delete"),
         stdin=script_input,
         logging=logging,
         # Nothing reads them, and a stock sshd refuses them: asking would add a warning to every update.
@@ -152,7 +146,7 @@ def runner(name: str, conn: HostConnection, entry: str, bound: int) -> str:
     """The command text of one of a step's operations: run its script from the bundle on stdin, under `bound`
     (remote/run.sh). A step that hangs on the host is ended there and says which step and host gave up. No
     comment travels in it: the plugin quotes the command in every error, which should stay a few lines."""
-    return shell.script(__file__, "run.sh", step=name, where=conn.where, bound=bound, entry=_ENTRIES[entry])
+    return shell.script(__file__, "run.sh", step=name, where=conn.host.display, bound=bound, entry=_ENTRIES[entry])
 
 
 def bundle(scripts: Mapping[str, str], stdin: str | None) -> str:
@@ -186,7 +180,7 @@ def file(
     return remote.Command(
         name,
         connection=conn.args,
-        create=f"# {name} on {conn.where}\n{write_file_command(path, mode)}",
+        create=f"# {name} on {conn.host.display}\n{write_file_command(path, mode)}",
         stdin=content,
         add_previous_output_in_env=False,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
