@@ -40,6 +40,13 @@ def run_kubectl(kubeconfig: Path, *args: str, check: bool = True) -> subprocess.
     return result
 
 
+def started(node, *names: str) -> dict[str, str]:
+    """When each named process of the node started: its oldest process's pid and ps's lstart (to the second), by
+    name, in one SSH call. A restart shows as a new value."""
+    script = "; ".join(f"p=$(pgrep -o -f '^{n} '); echo {n} $p $(ps -o lstart= -p $p)" for n in names)
+    return dict(line.split(" ", 1) for line in on_host(node, script).splitlines())
+
+
 ETCD_TLS = (
     "--cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt "
     "--key /etc/kubernetes/pki/etcd/healthcheck-client.key"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from lab_hosts import etcd_members, lab_nodes, on_host, run_kubectl
 from project import VENV_BIN
+from stack import Stack
 
 import lab
 
@@ -37,7 +38,7 @@ class FaultyRun:
     """`pulumi up` in the background, its event log followed: `fault` is applied once `when` holds for an event
     (or for the host), and the first error reported after it is timed."""
 
-    stack: object
+    stack: Stack
     events: Path
     fault: Callable[[], None]
     when: Callable[[dict], bool]
@@ -49,15 +50,15 @@ class FaultyRun:
 
     def run(self) -> subprocess.CompletedProcess[str]:
         argv = [str(VENV_BIN / "pulumi"), "up", "--yes", "--skip-preview", "--non-interactive"]
-        argv += ["--stack", self.stack.name, "--event-log", str(self.events)]  # type: ignore[attr-defined]
-        env = {**self.stack.env, "PULUMI_DEBUG_COMMANDS": "true"}  # type: ignore[attr-defined]
+        argv += ["--stack", self.stack.name, "--event-log", str(self.events)]
+        env = {**self.stack.env, "PULUMI_DEBUG_COMMANDS": "true"}
         process = subprocess.Popen(
             argv,
             cwd=self.stack.project,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,  # type: ignore[attr-defined]
+            text=True,
         )
         watcher = threading.Thread(target=self._watch, args=(process,), daemon=True)
         watcher.start()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl
+from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl, started
 
 import lab
 
@@ -88,8 +88,7 @@ def client_files(kubeconfig: Path, into: Path) -> tuple[str, str]:
 
 
 def apiserver_started(node) -> str:
-    """When the node's running kube-apiserver started (ps's lstart, to the second, plus its pid)."""
-    return on_host(node, "pid=$(pgrep -o -f '^kube-apiserver '); echo $pid $(ps -o lstart= -p $pid)").strip()
+    return started(node, "kube-apiserver")["kube-apiserver"]
 
 
 def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):

@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl
+from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl, started
 from project import PROJECT_FILES, ROOT
 
 import lab
@@ -58,12 +58,6 @@ def checkout(rev: str, into: Path) -> Path:
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return into
-
-
-def started(node) -> dict[str, str]:
-    """When each control-plane component of the node started (its oldest process's pid and start time)."""
-    script = "; ".join(f"p=$(pgrep -o -f '^{c} '); echo {c} $p $(ps -o lstart= -p $p)" for c in COMPONENTS)
-    return dict(line.split(" ", 1) for line in on_host(node, script).splitlines())
 
 
 def operations(event_log: Path) -> dict[str, str]:
@@ -111,10 +105,12 @@ def test_a_stack_of_the_earlier_commit_is_unchanged(
             changed = {name: op for name, op in operations(log).items() if op != "same"}
             assert changed == {}, f"under this tree, `pulumi up` changed {changed}"
         else:
-            before = {n.name: started(n) for n in nodes[:control_planes]}
+            before = {n.name: started(n, *COMPONENTS) for n in nodes[:control_planes]}
             stack.pulumi("up", "--yes", "--skip-preview", "--event-log", str(log))
             changed = sorted(name for name, op in operations(log).items() if op != "same")
-            assert {n.name: started(n) for n in nodes[:control_planes]} == before, "a control-plane pod restarted"
+            assert {n.name: started(n, *COMPONENTS) for n in nodes[:control_planes]} == before, (
+                "a control-plane pod restarted"
+            )
             kubeconfig = tmp_path / "admin.conf"
             kubeconfig.write_text(stack.outputs()["admin_kubeconfig"])  # type: ignore[arg-type]
             names = [f"node/{n.name}" for n in nodes[: control_planes + workers]]
