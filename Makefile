@@ -17,7 +17,7 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: help setup lab lab-up lab-down lab-status test unit integration upgrade-check lint bench schemas
+.PHONY: help setup lab lab-up lab-down lab-status test unit integration upgrade-check lint bench schemas conformance
 
 help:
 	@echo "make lab        set up everything, boot $(NODES) lab hosts, pulumi up the '$(STACK)' stack"
@@ -26,6 +26,7 @@ help:
 	@echo "make setup      only the virtualenv and the Pulumi toolchain"
 	@echo "make upgrade-check FROM=<rev>  stacks made by <rev> stay unchanged under this tree (EXPECT=changes: harmless); not in make test"
 	@echo "make schemas    regenerate components/config/schemas from the pinned Kubernetes types (tools/configschema)"
+	@echo "make conformance  Kubernetes' e2e [Conformance] tests (sig-network/node/apps) on the '$(STACK)' stack (FOCUS=, SKIP=, PROCS=); not in make test"
 	@echo "make bench      benchmarks against real kubeadm (RUNS=3 ONLY=P1,P2,P3,P4,P5); not part of make test"
 
 setup:
@@ -65,7 +66,7 @@ upgrade-check: setup
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy components lab bench --exclude 'lab/k8s/'
+	$(PY) -m mypy components lab bench conformance --exclude 'lab/k8s/'
 	cd lab/toolchain/pulumi-resource-command && GOTOOLCHAIN=local go test ./...
 	@# The committed schema is what the pinned Kubernetes types say (after a bump: make schemas).
 	cd tools/configschema && GOTOOLCHAIN=local go run . > $(CACHE)/kubelet-schema.json
@@ -82,3 +83,9 @@ ONLY ?= P1,P2,P3,P4,P5
 
 bench: setup
 	$(PY) bench/run.py --project $(CURDIR) --runs $(RUNS) --only $(ONLY)
+
+# Kubernetes' own e2e suite against the `lab` stack's cluster (issue 12); never part of `make test` (about an hour).
+# FOCUS/SKIP are ginkgo regular expressions (defaults in conformance/run.py); results under conformance/results/.
+conformance: setup
+	$(PY) conformance/run.py --stack $(STACK) $(if $(FOCUS),--focus '$(FOCUS)') $(if $(SKIP),--skip '$(SKIP)') \
+		$(if $(PROCS),--procs $(PROCS))

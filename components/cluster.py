@@ -2,11 +2,11 @@
 
 INPUTS   the parsed stack config and the SSH private key text of each key file it names.
 OUTPUTS  every host (Node): preflight, then its files of the certs, kubeconfig, etcd, control-plane and kubelet-start
-         phases, and on control planes the kubelet started; `pulumi destroy` resets every host last, the workers
-         before the control planes. On the first control plane: wait-control-plane, then the cluster objects of
-         upload-config, upload-certs (with uploadCerts), mark-control-plane, bootstrap-token, kubelet-finalize and
-         the addons. More control planes join one at a time (ControlPlaneJoin) and those that left the config leave
-         etcd (`etcd-members`); a change that would cost etcd its quorum is refused at preview (ControlPlaneSet).
+         phases, and on control planes the kubelet started; `pulumi destroy` resets every host last, the workers before
+         the control planes. On the first control plane: wait-control-plane, then the cluster objects of upload-config,
+         upload-certs (with uploadCerts), mark-control-plane, bootstrap-token, kubelet-finalize and the addons, then the
+         pod network (`cni`). More control planes join one at a time (ControlPlaneJoin) and those that left the config
+         leave etcd (`etcd-members`); a change that would cost etcd its quorum is refused at preview (ControlPlaneSet).
          Workers join in parallel (NodeJoin). Hosts that leave and cannot be drained or reset are warned about.
 The first control plane in the list runs the cluster-level steps; it must be a member of the running cluster.
 """
@@ -27,6 +27,7 @@ from components.node.host_inventory import HostInventory, warn_departed
 from components.node.node import control_plane_node, worker_nodes
 from components.phases.addons import addons
 from components.phases.bootstrap_token import bootstrap_token
+from components.phases.cni import cni
 from components.phases.kubelet_finalize import kubelet_finalize
 from components.phases.mark_control_plane import mark_control_plane
 from components.phases.upload_certs import upload_certs
@@ -91,7 +92,8 @@ class Cluster(pulumi.ComponentResource):
         workers = worker_nodes(config, args.private_keys, pki, list(control_planes.values()), self)
         joins = join_workers(config, init, workers, certs.ca_cert_hash, bootstrapped, self)
         roll_workers(config, init, workers, joins, gate, self)
-        addons(config, init.connection, finalized, child)
+        added = addons(config, init.connection, finalized, child)
+        cni(config, init.connection, added or finalized, child)
 
         self.admin_kubeconfig = kubeconfig.admin_kubeconfig
         self.ca_cert_hash = certs.ca_cert_hash

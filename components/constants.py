@@ -91,6 +91,14 @@ KUBE_PROXY = "kube-proxy"
 COREDNS = "coredns"
 PAUSE = "pause"
 
+# The built-in CNI (`kubeadm:cni: flannel`): flannel v0.28.10 as its kube-flannel.yml installs it. A site without
+# ghcr.io mirrors these two images under the same names (the lab builds them, lab/k8s/images.py).
+FLANNEL_NAMESPACE = "kube-flannel"
+FLANNEL_IMAGE = "ghcr.io/flannel-io/flannel:v0.28.10"
+FLANNEL_CNI_PLUGIN_IMAGE = "ghcr.io/flannel-io/flannel-cni-plugin:v1.9.1-flannel3"
+# Where a CNI manifest the stack points at gets the cluster's pod subnet.
+CNI_POD_SUBNET_PLACEHOLDER = "${podSubnet}"
+
 # etcd's plain-HTTP metrics port on loopback (its probes use it) and kubelet's healthz endpoint.
 ETCD_METRICS_PORT = 2381
 KUBELET_HEALTHZ_PORT = 10248

@@ -1,4 +1,4 @@
-"""Command line of the lab: `python -m lab up|down|status|ssh|stop-node|start-node`.
+"""Command line of the lab: `python -m lab up|down|status|ssh|load-image|stop-node|start-node`.
 
 Thin wrapper over lab.core so tests and people use the same code paths; every failure
 is reported as one clear line naming the node and step, with exit status 1.
@@ -11,8 +11,9 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
-from . import core, remote
+from . import core, kubernetes, remote
 from .paths import DEFAULT_LAB, LabError, log
 
 
@@ -38,7 +39,16 @@ def _parser() -> argparse.ArgumentParser:
         help="Kubernetes minor whose kubelet/kubeadm/kubectl, runtime and images the nodes get (1.37, 1.36), "
         "or 'none' for plain hosts",
     )
+    up.add_argument(
+        "--cni",
+        choices=kubernetes.CNI_CHOICES,
+        default=kubernetes.DEFAULT_CNI,
+        help="flannel (default): the stack applies flannel's daemonset (`kubeadm:cni: flannel`, written into the "
+        "stack config); bridge: the nodes get a static bridge config and pod routes, for clusters without a CNI",
+    )
     sub.add_parser("down", parents=[name], help="stop and remove every node of the lab")
+    li = sub.add_parser("load-image", parents=[name], help="import image tarballs into every node, as `kind load`")
+    li.add_argument("files", nargs="+", metavar="FILE.tar", help="docker save / OCI archive tarballs")
     st = sub.add_parser("status", parents=[name], help="nodes, addresses, running, ssh")
     st.add_argument("--json", action="store_true")
     ssh = sub.add_parser("ssh", parents=[name], help="ssh into a node (or run a command)")
@@ -67,12 +77,16 @@ def _main(args: argparse.Namespace) -> int:
             write_config=not args.no_stack_config,
             kubernetes_minor=None if args.kubernetes == "none" else args.kubernetes,
             load_balancer=args.load_balancer,
+            cni=args.cni,
         )
         for n in nodes:
             print(f"{n.name}\t{n.address}")
         if args.load_balancer:
             print(f"lb\t{core.load_balancer_address(args.name)}")
         log(f"lab {args.name!r} up with {len(nodes)} node(s) in {time.monotonic() - t0:.1f}s")
+    elif args.command == "load-image":
+        for host, refs in core.load_images([Path(f) for f in args.files], args.name).items():
+            print(f"{host}\t{' '.join(refs)}")
     elif args.command == "down":
         core.down(args.name)
         log(f"lab {args.name!r} down in {time.monotonic() - t0:.1f}s")

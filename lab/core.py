@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import shutil
+import tarfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -205,6 +206,7 @@ def up(
     write_config: bool = True,
     kubernetes_minor: str | None = kubernetes.DEFAULT_MINOR,
     load_balancer: bool = False,
+    cni: str = kubernetes.DEFAULT_CNI,
 ) -> list[Node]:
     """Bring the lab to exactly `nodes` running nodes and write the stack config. With `kubernetes_minor` (the
     default) every node has that release's kubelet, kubeadm, kubectl, container runtime and images; None gives
@@ -218,8 +220,17 @@ def up(
     ensure_inotify_instances(nodes + int(load_balancer))
     root = rootfs.ensure_rootfs()
     remote.ensure_key()
-    release = kubernetes.build(kubernetes_minor) if kubernetes_minor else None
+    release = kubernetes.build(kubernetes_minor, cni) if kubernetes_minor else None
     with _locked(name):
+        # Running nodes keep the network they booted with: switching CNI means new nodes (labs from before the
+        # choice existed ran the bridge).
+        running = [i for i in _known_indices(name, net) if i != LB and node.is_running(name, i)]
+        was = _state(name).get("cni", "bridge") if _state_file(name).exists() else cni
+        if release is not None and running and was != cni:
+            raise LabError(
+                f"lab {name!r} runs with --cni {was}; bring it down first (`make lab-down`, or "
+                f"`python -m lab down --name {name}`) to boot it with --cni {cni}, or pass --cni {was}"
+            )
         lab_dir(name).mkdir(parents=True, exist_ok=True)
         for i in sorted(_known_indices(name, net)):
             if i > nodes:
@@ -233,7 +244,13 @@ def up(
         machines = list(range(1, nodes + 1)) + ([LB] if load_balancer else [])
         for i in machines:
             _boot(name, net, i, root, None if i == LB else release)
-        state = {"nodes": nodes, "subnet": net.index, "kubernetes": kubernetes_minor, "load_balancer": load_balancer}
+        state = {
+            "nodes": nodes,
+            "subnet": net.index,
+            "kubernetes": kubernetes_minor,
+            "load_balancer": load_balancer,
+            "cni": cni,
+        }
         _state_file(name).write_text(json.dumps(state) + "\n")
         states = wait_ready(
             name, machines, timeout, reboot=lambda i: node.start(net, i, root, None if i == LB else release)
@@ -244,7 +261,7 @@ def up(
                 log(f"lb: haproxy at {loadbalancer.endpoint(net.address(LB))} balances {nodes} node(s)")
         if release is not None:
             addresses = {i: net.address(i) for i in range(1, nodes + 1)}
-            for i in addresses:
+            for i in addresses if cni == "bridge" else ():
                 kubernetes.route_pod_ranges(net.netns(i), i, addresses)
             with ThreadPoolExecutor(max_workers=4) as pool:
                 for done in [
@@ -256,7 +273,8 @@ def up(
         path = Path(stack_config) if stack_config else stackconfig.default_path(name)
         lb_endpoint = loadbalancer.endpoint(net.address(LB))
         endpoint = lb_endpoint if load_balancer else None
-        if stackconfig.write(path, [(n.name, n.address) for n in result], key_path(), endpoint, lb_endpoint):
+        hosts = [(n.name, n.address) for n in result]
+        if stackconfig.write(path, hosts, key_path(), endpoint, lb_endpoint, cni if release else "none"):
             log(f"wrote {path}")
     return result
 
@@ -302,17 +320,33 @@ def start_node(spec: str | int, name: str = DEFAULT_LAB, timeout: float = 300.0)
     if i == LB and not has_load_balancer(name):
         raise LabError(f"lb: lab {name!r} has no load balancer; use `up --load-balancer`")
     net = network.lab_net(name)
-    minor = _state(name).get("kubernetes")
-    release = kubernetes.build(minor) if minor and i != LB else None
+    minor, cni = _state(name).get("kubernetes"), _state(name).get("cni", "bridge")
+    release = kubernetes.build(minor, cni) if minor and i != LB else None
     with _locked(name):
         network.ensure_bridge(net)
         root = rootfs.ensure_rootfs()
         _boot(name, net, i, root, release)
         state = wait_ready(name, [i], timeout, reboot=lambda j: node.start(net, j, root, release))[i]
-        if release is not None:  # never for lb
+        if release is not None and cni == "bridge":  # never for lb
             addresses = {j: net.address(j) for j in range(1, node_count(name) + 1)}
             kubernetes.route_pod_ranges(net.netns(i), i, addresses)
     return Node(node.node_name(i), net.address(i), i, True, True, state)
+
+
+def load_images(files: list[Path], name: str = DEFAULT_LAB) -> dict[str, list[str]]:
+    """Import image archives into every running node of the lab, as `kind load image-archive` does: node name ->
+    the image names imported. Every file is checked before any node is touched."""
+    for f in files:
+        if not f.is_file() or not tarfile.is_tarfile(f):
+            raise LabError(f"{f}: not an image archive (a tar from `docker save`, `podman save` or an OCI layout)")
+    nodes = [n for n in status(name) if n.ssh and n.name != "lb"]
+    if not nodes:
+        raise LabError(f"lab {name!r} has no running node; `python -m lab up --name {name}` first")
+    imported: dict[str, list[str]] = {}
+    for n in nodes:
+        for f in files:
+            imported.setdefault(n.name, []).extend(kubernetes.import_image(n.name, n.address, f))
+    return imported
 
 
 def disconnect_node(spec: str | int, name: str = DEFAULT_LAB, connected: bool = False) -> None:

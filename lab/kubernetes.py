@@ -6,14 +6,20 @@ What a node gets (nothing is pulled at run time; the lab is an air-gapped site):
 - the kubelet unit and kubeadm's 10-kubeadm.conf drop-in as the packages ship them, the kubelet enabled (it
   crash-loops until kubeadm-pulumi writes its config, as on a real host);
 - containerd configured for the CRI with the systemd cgroup driver and the local pause image as sandbox image;
-- a bridge CNI with a per-node pod range (10.244.<i>.0/24), and routes to the other nodes' ranges;
-- kubeadm's images for the release, imported into the node's containerd.
+- the CNI plugins in /opt/cni/bin, as Debian's containernetworking-plugins installs them (writable: a CNI's
+  daemonset adds its own plugin there);
+- the lab's CNI choice (CNI_CHOICES): `flannel` (default) leaves the network to the flannel daemonset the stack
+  applies (`kubeadm:cni: flannel`), as on any real site; `bridge` writes a bridge CNI config with a per-node pod
+  range (10.244.<i>.0/24) and routes to the other nodes' ranges, for clusters that run no CNI daemonset;
+- kubeadm's images for the release, flannel's, and the e2e suite's workload images (agnhost, busybox,
+  glibc-dns-testing), imported into the node's containerd.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -26,6 +32,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_MINOR = "1.37"
 POD_SUBNET_PREFIX = "10.244"  # the program's default podSubnet 10.244.0.0/16, one /24 per node
+CNI_CHOICES = ("flannel", "bridge")
+DEFAULT_CNI = "flannel"
+BRIDGE_CONFLIST = "etc/cni/net.d/10-lab.conflist"
 
 # Binaries bind-mounted into each node: (unit, binary) -> path in the node.
 BINARIES = {
@@ -107,9 +116,12 @@ class Release:
     minor: str
     units: dict[str, Path]
     images: dict[str, Path]
+    cni: str = DEFAULT_CNI  # the network the nodes are prepared for (CNI_CHOICES)
 
     def unit(self, prefix: str) -> Path:
-        matches = [d for u, d in self.units.items() if u == prefix or u.startswith(f"{prefix}-")]
+        if prefix in self.units:
+            return self.units[prefix]
+        matches = [d for u, d in self.units.items() if u.startswith(f"{prefix}-")]
         if len(matches) != 1:
             raise LabError(f"kubernetes {self.minor}: no single build unit named {prefix} in {sorted(self.units)}")
         return matches[0]
@@ -125,12 +137,15 @@ class Release:
         return refs[0]
 
 
-def build(minor: str = DEFAULT_MINOR) -> Release:
-    """Build (or reuse from the cache) everything a node needs for `minor`, and kubeadm's images from it."""
+def build(minor: str = DEFAULT_MINOR, cni: str = DEFAULT_CNI) -> Release:
+    """Build (or reuse from the cache) everything a node needs for `minor`, kubeadm's images from it, and the
+    CNI's and workloads' images."""
+    if cni not in CNI_CHOICES:
+        raise LabError(f"--cni must be one of {', '.join(CNI_CHOICES)}, not {cni!r}")
     log(f"kubernetes {minor}: building or reusing binaries (lab/k8s/build.sh {minor})")
     out = run(["bash", str(HERE / "k8s" / "build.sh"), minor], f"kubernetes {minor}: build").stdout
     units = {line.split()[0]: Path(line.split()[1]) for line in out.splitlines() if len(line.split()) == 2}
-    release = Release(minor=minor, units=units, images={})
+    release = Release(minor=minor, units=units, images={}, cni=cni)
     key = hashlib.sha256("\n".join(sorted(str(d) for d in units.values())).encode()).hexdigest()[:16]
     images_dir = cache_dir() / "k8s" / f"images-{minor}-{key}"
     listing = images_dir / "images.txt"
@@ -145,13 +160,18 @@ def build(minor: str = DEFAULT_MINOR) -> Release:
             argv += [flag, str(release.unit(unit))]
         argv += ["--pause", str(release.unit("pause")), "--root", str(rootfs.ensure_rootfs()), "--out", str(tmp)]
         printed = run(argv, f"kubernetes {minor}: images").stdout
+        argv = [sys.executable, str(HERE / "k8s" / "images.py"), "workloads"]
+        for flag, unit in (("--agnhost", "agnhost"), ("--flannel", "flannel"), ("--flannel-cni", "flannel-cni")):
+            argv += [flag, str(release.unit(unit))]
+        argv += ["--root", str(rootfs.ensure_rootfs()), "--out", str(tmp)]
+        printed += run(argv, f"kubernetes {minor}: workload images").stdout
         (tmp / "images.txt").write_text(printed)
         tmp.rename(images_dir)
     images = {}
     for line in listing.read_text().splitlines():
         ref, file = line.split()[:2]
         images[ref] = images_dir / Path(file).name
-    return Release(minor=minor, units=units, images=images)
+    return Release(minor=minor, units=units, images=images, cni=cni)
 
 
 def bind_args(release: Release) -> list[str]:
@@ -159,7 +179,6 @@ def bind_args(release: Release) -> list[str]:
     args = []
     for (unit, binary), target in sorted(BINARIES.items()):
         args.append(f"--bind-ro={release.unit(unit) / 'bin' / binary}:{target}")
-    args.append(f"--bind-ro={release.unit('cni') / 'bin'}:/opt/cni/bin")
     args.append("--bind=/dev/kmsg")  # the kubelet's OOM watcher reads the kernel log
     return args
 
@@ -200,14 +219,23 @@ def prepare_upper(upper: Path, i: int, release: Release) -> None:
         constants.KUBELET_UNIT_PATH.lstrip("/"): kubelet_config.render_kubelet_unit(),
         constants.KUBELET_DROPIN_PATH.lstrip("/"): kubelet_config.render_kubeadm_dropin(),
         "etc/containerd/config.toml": CONTAINERD_CONFIG.format(pause=release.image("pause")),
-        "etc/cni/net.d/10-lab.conflist": cni_config(i),
         "etc/systemd/system/lab-sysctl-shield.service": SYSCTL_SHIELD_UNIT,
         "usr/local/sbin/lab-sysctl-shield": sysctl_shield_script(),
     }
+    if release.cni == "bridge":
+        files[BRIDGE_CONFLIST] = cni_config(i)
+    else:
+        (upper / BRIDGE_CONFLIST).unlink(missing_ok=True)
     for rel, text in files.items():
         path = upper / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    plugins = upper / "opt/cni/bin"
+    plugins.mkdir(parents=True, exist_ok=True)
+    for binary in sorted((release.unit("cni") / "bin").iterdir()):
+        copy = plugins / binary.name
+        if not copy.exists() or copy.stat().st_size != binary.stat().st_size:
+            shutil.copy2(binary, copy)
     for rel in ("etc/kubernetes/manifests", "var/lib/kubelet"):
         (upper / rel).mkdir(parents=True, exist_ok=True)
     (upper / "usr/local/sbin/lab-sysctl-shield").chmod(0o755)
@@ -223,7 +251,8 @@ def prepare_upper(upper: Path, i: int, release: Release) -> None:
 
 
 def route_pod_ranges(netns: str, own: int, peers: dict[int, str]) -> None:
-    """Each node reaches the other nodes' pod ranges through their addresses (the lab is one L2 segment)."""
+    """With the bridge CNI, each node reaches the other nodes' pod ranges through their addresses (the lab is one
+    L2 segment). Flannel writes its own routes."""
     for j, address in sorted(peers.items()):
         if j != own:
             run(["ip", "-n", netns, "route", "replace", pod_range(j), "via", address], f"node-{own}: pod route")
@@ -267,15 +296,22 @@ def preload_images(name: str, address: str, release: Release) -> None:
         raise LabError(f"{name}: containerd does not answer after {CONTAINERD_READY_SECONDS}s:\n{have.stderr.strip()}")
     present = set(have.stdout.split())
     for ref, tarball in sorted(release.images.items()):
-        if ref in present:
-            continue
-        with open(tarball, "rb") as data:
-            result = subprocess.run(
-                ssh_argv(address, ["ctr -n k8s.io images import --no-unpack=false -"]),
-                stdin=data,
-                capture_output=True,
-                timeout=300,
-            )
-        if result.returncode != 0:
-            raise LabError(f"{name}: importing {ref} failed: {result.stderr.decode().strip()}")
+        if ref not in present:  # a tarball holding several names brings them all
+            present.update(import_image(name, address, tarball))
     log(f"{name}: {len(release.images)} images present")
+
+
+def import_image(name: str, address: str, tarball: Path) -> list[str]:
+    """Import one image archive (docker save or OCI layout) into the node's containerd, where the kubelet finds
+    it; returns the image names it holds."""
+    with open(tarball, "rb") as data:
+        result = subprocess.run(
+            ssh_argv(address, ["ctr -n k8s.io images import --no-unpack=false -"]),
+            stdin=data,
+            capture_output=True,
+            timeout=600,
+        )
+    if result.returncode != 0:
+        raise LabError(f"{name}: importing {tarball} failed: {result.stderr.decode().strip()}")
+    # ctr prints "unpacking REF (sha256:...)...done" per image
+    return [line.split()[1] for line in result.stdout.decode().splitlines() if line.startswith("unpacking ")]

@@ -21,7 +21,7 @@ from pathlib import Path
 from .paths import LabError, cache_dir, log, run
 
 SUITE = "bookworm"
-RECIPE_VERSION = 5
+RECIPE_VERSION = 7
 # Installed by debootstrap itself (known to resolve fine with --variant=minbase).
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "ca-certificates"]
 # Installed afterwards with apt-get inside the chroot (alternatives, postinst scripts).
@@ -39,7 +39,9 @@ EXTRA_PACKAGES = [
     "socat",
     "busybox-static",
     "iputils-ping",
-    "curl",  # etcd's member API on control planes, HTTP probes in tests
+    "curl",  # etcd's member API on control planes, HTTP probes in tests; also copied into the agnhost image
+    "bind9-dnsutils",  # dig and nslookup for the e2e suite's agnhost and glibc-dns-testing images (images.py)
+    "netcat-openbsd",  # the nc of upstream's agnhost image (e2e's Service checks run `nc -v -t -w 2`)
     "haproxy",  # the load balancer machine's (`up --load-balancer`); disabled everywhere else, see DISABLED
 ]
 HOST_TOOLS = {"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container"}

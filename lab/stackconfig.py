@@ -1,11 +1,12 @@
 """Write the lab's hosts into a Pulumi stack config file (stacks/Pulumi.<LAB>.yaml).
 
-Only the three keys the program reads for its hosts are set, plus `kubeadm:controlPlaneEndpoint`
-for a lab with a load balancer; every other key (e.g. `encryptionsalt`, other `kubeadm:*`
-settings) is kept, in its place. Without a load balancer the endpoint is removed only when it is
-the one the lab would write (its lb's `<address>:6443`): any other value is the user's and stays.
-The output is a pure function of the input file and the node list, and the file is not rewritten
-when nothing changes, so a repeated `up` leaves git clean. (PyYAML drops YAML comments.)
+The three keys the program reads for its hosts are set, plus `kubeadm:controlPlaneEndpoint` for a lab with a load
+balancer, what this machine imposes on every cluster (MACHINE_KUBELET, merged into `kubeadm:kubeletConfiguration`)
+and the lab's CNI (`kubeadm:cni: flannel` on a flannel lab); every other key (e.g. `encryptionsalt`, other
+`kubeadm:*` settings) is kept, in its place. Without a load balancer the endpoint is removed only when it is the one
+the lab would write (its lb's `<address>:6443`): any other value is the user's and stays. The output is a pure
+function of the input file and the node list, and the file is not rewritten when nothing changes, so a repeated `up`
+leaves git clean. (PyYAML drops YAML comments.)
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ def default_path(lab: str) -> Path:
 
 
 ENDPOINT_KEY = "kubeadm:controlPlaneEndpoint"
+CNI_KEY = "kubeadm:cni"
+KUBELET_KEY = "kubeadm:kubeletConfiguration"
+# The lab's machine offers cgroup v1 only; kubelets since 1.35 refuse it unless told (lab/k8s/README.md).
+MACHINE_KUBELET = {"failCgroupV1": False}
 
 
 def render(
@@ -33,10 +38,12 @@ def render(
     key_file: Path,
     endpoint: str | None = None,
     lab_endpoint: str | None = None,
+    cni: str = "flannel",
 ) -> str:
     """New file text: `nodes` is [(name, address)], the first one is the control plane. `endpoint` is written as
     the control-plane endpoint; when it is None, an endpoint equal to `lab_endpoint` (the lab's own load
-    balancer, written by an earlier `up --load-balancer`) is removed."""
+    balancer, written by an earlier `up --load-balancer`) is removed. With `cni` flannel the stack applies
+    flannel; on a bridge lab a `kubeadm:cni: flannel` is removed (the nodes' bridge config would compete)."""
     data: Any = yaml.safe_load(existing) if existing.strip() else {}
     if data is None:
         data = {}
@@ -55,6 +62,15 @@ def render(
         config[ENDPOINT_KEY] = endpoint
     elif lab_endpoint is not None and config.get(ENDPOINT_KEY) == lab_endpoint:
         del config[ENDPOINT_KEY]
+    kubelet = config.get(KUBELET_KEY)
+    if kubelet is None:
+        kubelet = config[KUBELET_KEY] = {}
+    if isinstance(kubelet, dict):  # a malformed value is the user's, for the program's validation to name
+        kubelet.update(MACHINE_KUBELET)
+    if cni == "flannel":
+        config[CNI_KEY] = "flannel"
+    elif config.get(CNI_KEY) == "flannel":
+        del config[CNI_KEY]
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
 
 
@@ -64,10 +80,11 @@ def write(
     key_file: Path,
     endpoint: str | None = None,
     lab_endpoint: str | None = None,
+    cni: str = "flannel",
 ) -> bool:
     """Update the file (created with its folder if missing); True when it changed. Arguments as for render()."""
     old = path.read_text() if path.exists() else ""
-    new = render(old, nodes, key_file, endpoint, lab_endpoint)
+    new = render(old, nodes, key_file, endpoint, lab_endpoint, cni)
     if new == old:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

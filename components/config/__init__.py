@@ -15,6 +15,7 @@ from typing import Any
 
 from components import constants
 from components.config import kubelet, source
+from components.config.cni import Cni, parse_cni
 from components.config.endpoint import Endpoint, parse_endpoint
 from components.config.hosts import (
     NODE_NAME,
@@ -57,6 +58,7 @@ KNOWN_KEYS = (
     "controlPlanes",
     "workers",
     "ignorePreflightErrors",
+    "cni",
 )
 
 _VERSION = re.compile(r"^v1\.(\d+)\.(\d+)$")
@@ -96,6 +98,8 @@ class ClusterConfig:
     proxy_disabled: bool = False
     # kubeadm's --upload-certs: the kubeadm-certs Secret for joining control planes by hand.
     upload_certs: bool = False
+    # The pod network applied after the addons (`kubeadm:cni`; none by default, as with kubeadm).
+    cni: Cni = field(default_factory=Cni)
     # How many workers a rolling change (kubelet reconfiguration, later upgrades) may take out of service at once.
     max_unavailable_workers: int = 1
     control_planes: tuple[Host, ...]
@@ -172,6 +176,7 @@ def _parse(raw: Mapping[str, Any], problems: Problems, reported: set[str]) -> Cl
     if not isinstance(upload_certs, bool):
         problems.add("uploadCerts", "must be true or false", upload_certs)
     max_unavailable = _parse_rollout(raw.get("workerRollout", {}), problems)
+    cni = parse_cni(raw.get("cni"), problems, Path.cwd())
     checked: dict[Path, str | None] = {}
     default_ssh = parse_ssh(raw.get("ssh", {}), "ssh", None, problems, checked)
     control_planes = parse_hosts(
@@ -214,6 +219,7 @@ def _parse(raw: Mapping[str, Any], problems: Problems, reported: set[str]) -> Cl
         dns_disabled=disabled["dns"],
         proxy_disabled=disabled["proxy"],
         upload_certs=upload_certs is True,
+        cni=cni,
         max_unavailable_workers=max_unavailable,
         control_planes=tuple(host for _, host in control_planes),
         workers=tuple(host for _, host in workers),

@@ -8,7 +8,7 @@
 #   lab/k8s/build.sh --wrapper v1.X.Y (re)write the kubernetes-1.X wrapper for that release (pin bump / new minor)
 #
 # Units are the folders next to this script that hold a go.mod (kubernetes-1.37, kubernetes-1.36, etcd, etcd-3.6,
-# coredns, coredns-1.14.2, containerd, runc, cni) plus "pause" (C, from the Kubernetes module's build/pause/linux/pause.c). The pin of a unit
+# coredns, coredns-1.14.2, containerd, runc, cni, flannel, flannel-cni, agnhost, e2e-1.37) plus "pause" (C, from the Kubernetes module's build/pause/linux/pause.c). The pin of a unit
 # is its wrapper go.mod; an output directory is keyed by a hash of go.mod + go.sum + build flags + go (and cc)
 # version, so a unit is rebuilt only when one of those changes. Each output dir holds bin/, version, BUILD.
 #
@@ -22,8 +22,9 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 jobs=${GO_BUILD_P:-2}
 # Named sets: everything one Kubernetes minor needs (node runtime + the binaries behind kubeadm's images).
 # runc is not in the sets: lab nodes use Debian's runc for now (see lab/kubernetes.py); `build.sh runc` builds it.
-set_1_37=(kubernetes-1.37 etcd coredns pause containerd cni)
-set_1_36=(kubernetes-1.36 etcd-3.6 coredns-1.14.2 pause containerd cni)
+# flannel, flannel-cni and agnhost are the lab's CNI and workload images (the same for every minor).
+set_1_37=(kubernetes-1.37 etcd coredns pause containerd cni flannel flannel-cni agnhost)
+set_1_36=(kubernetes-1.36 etcd-3.6 coredns-1.14.2 pause containerd cni flannel flannel-cni agnhost)
 default_units=("${set_1_37[@]}")
 
 log() { printf '[k8s-build] %s\n' "$*" >&2; }
@@ -48,7 +49,7 @@ EOF
 # cgo (0/1), tags, ldflags.
 spec() {
   local unit=$1 dir=$here/$1
-  module='' version='' pkgs=() cgo=0 tags='' ldflags='' extra_key='' pause_src=''
+  module='' version='' pkgs=() share=() cgo=0 tags='' ldflags='' extra_key='' pause_src=''
   case $unit in
     kubernetes-*)
       module=k8s.io/kubernetes
@@ -67,6 +68,38 @@ spec() {
       for c in kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet kubectl kubeadm; do
         pkgs+=("$module/cmd/$c=$c")
       done ;;
+    e2e-*)
+      # Kubernetes' own end-to-end suite at the cluster's release, the ginkgo runner its go.mod pins, and agnhost,
+      # the image most e2e tests run. `test:` builds the test binary (go test -c), as hack/make-rules does.
+      module=k8s.io/kubernetes
+      version=$(modver "$dir" $module)
+      local c=${K8S_GIT_COMMIT:-$(commit $module "$version")} x
+      for x in gitVersion="$version" buildDate="$(modtime $module "$version")"; do
+        ldflags+=" -X k8s.io/client-go/pkg/version.${x} -X k8s.io/component-base/version.${x}"
+      done
+      [ -z "$c" ] || ldflags+=" -X k8s.io/component-base/version.gitCommit=$c"
+      tags=selinux
+      pkgs=("test:$module/test/e2e=e2e.test" "github.com/onsi/ginkgo/v2/ginkgo=ginkgo") ;;
+    agnhost)
+      # The e2e suite's test image binary, at the release's test/images/agnhost/VERSION (the image tag e2e uses).
+      module=k8s.io/kubernetes
+      version=$(sed -n 1p "$(moddir "$dir" $module)/test/images/agnhost/VERSION")
+      pkgs=("$module/test/images/agnhost=agnhost")
+      # What its Dockerfile adds next to the binary: porter's TLS pair (served by e2e's proxy tests).
+      share=(test/images/agnhost/porter/localhost.crt test/images/agnhost/porter/localhost.key) ;;
+    flannel)
+      module=github.com/flannel-io/flannel
+      version=$(modver "$dir" $module)
+      # cgo, static, as flannel's Makefile builds it: its udp backend is C.
+      # netgo/osusergo: Go's own resolver and user lookup, since a static glibc cannot load NSS modules.
+      cgo=1 tags=netgo,osusergo ldflags="-X $module/pkg/version.Version=$version -extldflags -static"
+      extra_key=$(gcc --version | head -1)
+      pkgs=("$module=flanneld" "$module/cmd/install_conf=install-conf") ;;
+    flannel-cni)
+      module=github.com/containernetworking/plugins
+      version=$(modver "$dir" $module)
+      ldflags="-X $module/pkg/utils/buildversion.BuildVersion=$version"
+      pkgs=("$module/plugins/meta/flannel=flannel") ;;
     etcd|etcd-*)
       module=go.etcd.io/etcd/server/v3
       version=$(modver "$dir" $module)
@@ -120,7 +153,7 @@ build_unit() {
   local unit=$1
   spec "$unit"
   local key out tmp pair pkg name start
-  key=$( (cat "$unit_dir/go.mod" "$unit_dir/go.sum"; echo "$unit $cgo $tags $ldflags ${pkgs[*]}"; echo "$extra_key"; go version) \
+  key=$( (cat "$unit_dir/go.mod" "$unit_dir/go.sum"; echo "$unit $cgo $tags $ldflags ${pkgs[*]} ${share[*]}"; echo "$extra_key"; go version) \
     | sha256sum | cut -c1-16)
   out=$cache/$unit-$version-$key
   if [ -f "$out/.done" ]; then
@@ -142,8 +175,16 @@ build_unit() {
       [ -z "$tags" ] || args+=(-tags "$tags")
       for pair in "${pkgs[@]}"; do
         pkg=${pair%%=*} name=${pair##*=}
-        (cd "$unit_dir" && CGO_ENABLED=$cgo go "${args[@]}" -o "$tmp/bin/$name" "$pkg")
+        if [ "${pkg#test:}" != "$pkg" ]; then
+          (cd "$unit_dir" && CGO_ENABLED=$cgo go test -c "${args[@]:1}" -o "$tmp/bin/$name" "${pkg#test:}")
+        else
+          (cd "$unit_dir" && CGO_ENABLED=$cgo go "${args[@]}" -o "$tmp/bin/$name" "$pkg")
+        fi
       done
+    fi
+    if [ ${#share[@]} -gt 0 ]; then
+      local src; src=$(moddir "$unit_dir" "$module")
+      mkdir -p "$tmp/share" && for f in "${share[@]}"; do cp "$src/$f" "$tmp/share/"; done
     fi
     printf '%s %s built in %ss with %s\n' "$unit" "$version" "$(( $(date +%s) - start ))" "$(go version)" > "$tmp/BUILD"
     echo "$version" > "$tmp/version"

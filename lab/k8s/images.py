@@ -13,6 +13,8 @@ give the same image digest.
     images.py kubeadm --kubernetes DIR --etcd DIR --coredns DIR --pause DIR [--root ROOTFS] --out DIR
         (DIRs are lab/k8s/build.sh outputs: DIR/bin/<binaries> and DIR/version). Writes the seven
         images kubeadm pulls, under exactly kubeadm's names; prints "REF FILE" per image.
+    images.py workloads --agnhost DIR --flannel DIR --flannel-cni DIR --root ROOTFS --out DIR
+        the e2e suite's agnhost, busybox and glibc-dns-testing images and flannel's two, under their upstream names
     images.py verify FILE...            check a tarball's structure and every digest
 """
 
@@ -27,6 +29,7 @@ import os
 import re
 import stat
 import struct
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -108,15 +111,23 @@ class Layer:
                         tar.addfile(info, f)
 
 
-def base_files(layer: Layer) -> None:
-    """What a distroless base gives: passwd/group with root, nobody and nonroot, /tmp, /etc/nsswitch.conf."""
+# agnhost's image defines a user and a group of its own (a SupplementalGroups spec reads them): passwd, group lines.
+AGNHOST_USERS = (
+    "user-defined-in-image:x:1000:1000::/home/user-defined-in-image:/bin/sh\n",
+    "user-defined-in-image:x:1000:\ngroup-defined-in-image:x:50000:user-defined-in-image\n",
+)
+
+
+def base_files(layer: Layer, users: tuple[str, str] = ("", "")) -> None:
+    """What a distroless base gives: passwd/group with root, nobody and nonroot (plus `users`), /tmp,
+    /etc/nsswitch.conf."""
     layer.data(
         "/etc/passwd",
         b"root:x:0:0:root:/root:/sbin/nologin\n"
         b"nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
-        b"nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
+        b"nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n" + users[0].encode(),
     )
-    layer.data("/etc/group", b"root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n")
+    layer.data("/etc/group", b"root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n" + users[1].encode())
     layer.data("/etc/nsswitch.conf", b"hosts: files dns\n")
     layer.dir("/tmp", 0o1777)
     layer.dir("/root", 0o700)
@@ -194,9 +205,11 @@ def build_image(
     cmd: list[str] | None = None,
     user: str = "0",
     env: list[str] | None = None,
+    also: list[str] | None = None,
 ) -> str:
-    """Write REF as an OCI layout tarball at OUT; return the manifest digest."""
-    _, tag = split_ref(ref)
+    """Write REF (and the names in `also`, for the same image) as an OCI layout tarball at OUT; return the manifest
+    digest."""
+    split_ref(ref)  # every name needs an explicit tag
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".img-") as tmp:
         layer_path = Path(tmp) / "layer.tar"
@@ -236,12 +249,15 @@ def build_image(
                     "digest": manifest_digest,
                     "size": len(manifest_b),
                     "platform": {"architecture": "amd64", "os": "linux"},
-                    "annotations": {"io.containerd.image.name": ref, "org.opencontainers.image.ref.name": tag},
+                    "annotations": {"io.containerd.image.name": name, "org.opencontainers.image.ref.name": t},
                 }
+                for name, t in [(r, split_ref(r)[1]) for r in [ref, *(also or [])]]
             ],
         }
         blob = lambda d: "blobs/sha256/" + d.split(":", 1)[1]  # noqa: E731
-        docker_manifest = [{"Config": blob(config_digest), "RepoTags": [ref], "Layers": [blob(layer_digest)]}]
+        docker_manifest = [
+            {"Config": blob(config_digest), "RepoTags": [ref, *(also or [])], "Layers": [blob(layer_digest)]}
+        ]
         part = Path(tmp) / "image.tar"
         with tarfile.open(part, "w", format=tarfile.PAX_FORMAT) as tar:
 
@@ -372,6 +388,98 @@ def kubeadm_images(args) -> None:
         print(ref, dest, digest)
 
 
+# The images the e2e suite runs (test/utils/image/manifest.go of the release: registry, name, tag) and flannel's
+# (its kube-flannel.yml): built from local binaries and Debian packages of the node root file system.
+E2E_REGISTRY = f"{REGISTRY}/e2e-test-images"
+FLANNEL_REGISTRY = "ghcr.io/flannel-io"
+# What upstream's agnhost image adds to its base with apk (bind-tools, curl, iproute2, iptables): e2e tests exec
+# dig, nslookup, curl and a shell in agnhost pods.
+AGNHOST_PACKAGES = ["bind9-dnsutils", "curl", "netcat-openbsd", "iproute2", "iptables", "bash", "socat"]
+# The previous agnhost the suite names (AgnhostPrev, the "old" image of its rolling-update tests): the same image.
+AGNHOST_PREV_TAG = "2.55"
+# The e2e suite's busybox and glibc-dns-testing tags at Kubernetes v1.37.2; agnhost's comes from its VERSION file.
+BUSYBOX_TAG = "1.37.0-2"
+GLIBC_DNS_TESTING_TAG = "2.1.1"
+# kube-flannel.yml v0.28.10's plugin image: the lab's holds flannel's CNI plugin built from containernetworking.
+FLANNEL_CNI_PLUGIN_TAG = "v1.9.1-flannel3"
+
+
+def workload_images(args) -> None:
+    def ver(d: Path) -> str:
+        return (d / "version").read_text().strip()
+
+    root, out = Path(args.root), Path(args.out)
+    specs = []
+    agnhost = Path(args.agnhost)
+    layer = Layer()
+    base_files(layer, users=AGNHOST_USERS)
+    layer.file(agnhost / "bin/agnhost", "/agnhost", 0o755)
+    layer.symlink("/agnhost-2", "agnhost")  # entrypoint-tester specs override the entrypoint with it
+    for name in ("localhost.crt", "localhost.key"):  # porter's TLS pair
+        layer.file(agnhost / "share" / name, f"/{name}", 0o644)
+    layer.dir("/uploads")  # netexec's
+    debian_packages(layer, root, AGNHOST_PACKAGES)
+    layer.symlink("/usr/bin/nc", "nc.openbsd")  # Debian's alternatives link, made by its postinst
+    for t in ("iptables", "ip6tables"):
+        for s in ("", "-save", "-restore"):
+            layer.symlink(f"/usr/sbin/{t}{s}", "xtables-nft-multi")
+    tools_with_bash(layer, root)
+    refs = [f"{E2E_REGISTRY}/agnhost:{ver(agnhost)}", f"{E2E_REGISTRY}/agnhost:{AGNHOST_PREV_TAG}"]
+    specs.append((refs, layer, ["/agnhost"], ["pause"], "0"))
+    for name, tag in (("busybox", BUSYBOX_TAG), ("glibc-dns-testing", GLIBC_DNS_TESTING_TAG)):
+        layer = Layer()
+        base_files(layer)
+        if name == "glibc-dns-testing":  # a glibc dig and nslookup, as its Debian base gives upstream
+            debian_packages(layer, root, ["bind9-dnsutils"])
+        tools_with_bash(layer, root)
+        specs.append(([f"{E2E_REGISTRY}/{name}:{tag}"], layer, None, ["sh"], "0"))
+    flannel = Path(args.flannel)
+    layer = Layer()
+    base_files(layer)
+    layer.file(flannel / "bin/flanneld", "/opt/bin/flanneld", 0o755)
+    layer.file(flannel / "bin/install-conf", "/opt/bin/install-conf", 0o755)
+    debian_packages(layer, root, ["iptables"])
+    for t in ("iptables", "ip6tables"):
+        for s in ("", "-save", "-restore"):
+            layer.symlink(f"/usr/sbin/{t}{s}", "xtables-nft-multi")
+    specs.append(([f"{FLANNEL_REGISTRY}/flannel:{ver(flannel)}"], layer, ["/opt/bin/flanneld"], None, "0"))
+    layer = Layer()
+    base_files(layer)
+    layer.file(Path(args.flannel_cni) / "bin/flannel", "/flannel", 0o755)
+    busybox_applets_at(layer, root, "/bin")  # its init container runs `cp -f /flannel /opt/cni/bin/flannel`
+    specs.append(([f"{FLANNEL_REGISTRY}/flannel-cni-plugin:{FLANNEL_CNI_PLUGIN_TAG}"], layer, None, None, "0"))
+    for refs, layer, ep, cmd, user in specs:
+        repo, tag = split_ref(refs[0])
+        dest = out / f"{repo.rsplit('/', 1)[1]}_{tag}.tar"
+        digest = build_image(refs[0], layer, dest, entrypoint=ep, cmd=cmd, user=user, also=refs[1:])
+        for ref in refs:
+            print(ref, dest, digest)
+
+
+def tools_with_bash(layer: Layer, root: Path) -> None:
+    """A shell and coreutils as upstream's e2e images have them: busybox applets in /usr/local/bin where Debian's
+    packages in the layer give no such tool, and bash as sh. Not busybox's ash: bookworm's (1.35) drops variables
+    whose names are no shell identifiers (`data-1`) from the environment it passes on, and e2e's env specs read
+    them back through `sh -c env`."""
+    debian_packages(layer, root, ["bash"])
+    provided = {p.rsplit("/", 1)[-1] for p in layer.entries if p.startswith(("usr/bin/", "usr/sbin/"))}
+    busybox_applets_at(layer, root, "/usr/local/bin", provided | {"sh", "ash"})
+    layer.symlink("/usr/bin/sh", "bash")
+
+
+def busybox_applets_at(layer: Layer, root: Path, where: str, skip: set[str] = frozenset()) -> None:
+    """Debian's static busybox at WHERE/busybox and a symlink per applet not in SKIP (a shell, coreutils, ...)."""
+    binary = root / "usr/bin/busybox"
+    layer.file(binary, f"{where}/busybox", 0o755)
+    listed = subprocess.run([str(binary), "--list"], capture_output=True, text=True, check=True).stdout.split()
+    for applet in sorted(set(listed) - set(skip) - {"busybox"}):
+        layer.symlink(f"{where}/{applet}", "busybox")
+    if where != "/bin" and "sh" not in skip:
+        # With Debian's packages in the layer, /bin is a symlink to usr/bin (merged /usr): the shell goes there.
+        bin_dir = "/usr/bin" if layer.entries.get("bin", ("",))[0] == "link" else "/bin"
+        layer.symlink(f"{bin_dir}/sh", f"{where}/busybox")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -387,6 +495,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--etcd-tag", help="default: <etcd version>-0, as kubeadm names it")
     p.add_argument("--root", help="Debian node root file system to take kube-proxy's iptables from")
     p.add_argument("--out", required=True)
+    p = sub.add_parser("workloads", help="the e2e suite's agnhost, busybox, glibc-dns-testing and flannel's images")
+    for n in ("agnhost", "flannel", "flannel-cni"):
+        p.add_argument(f"--{n}", required=True, help="a build.sh output directory")
+    p.add_argument("--root", required=True, help="Debian node root file system to take tools from")
+    p.add_argument("--out", required=True)
     p = sub.add_parser("verify", help="check image tarballs")
     p.add_argument("files", nargs="+")
     args = ap.parse_args(argv)
@@ -401,6 +514,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.cmd == "kubeadm":
         kubeadm_images(args)
+    elif args.cmd == "workloads":
+        workload_images(args)
     else:
         bad = 0
         for f in args.files:

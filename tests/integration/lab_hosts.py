@@ -67,7 +67,8 @@ def etcd_members(node) -> list[dict]:
 
 def lab_nodes(name: str, count: int, **options: object):
     """A module fixture: the lab `name` with `count` nodes (lab.up's options), up for the module's tests and down
-    after them, whatever they did."""
+    after them, whatever they did. Nodes get the bridge CNI unless `cni` says otherwise: these clusters apply none."""
+    options.setdefault("cni", "bridge")
 
     @pytest.fixture(scope="module")
     def nodes():

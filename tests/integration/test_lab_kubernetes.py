@@ -66,7 +66,7 @@ spec:
 @pytest.fixture(scope="module")
 def node():
     try:
-        yield lab.up(LAB, 1, write_config=False)[0]
+        yield lab.up(LAB, 1, write_config=False, cni="bridge")[0]
     finally:
         lab.down(LAB)
 

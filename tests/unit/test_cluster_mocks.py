@@ -42,7 +42,7 @@ def recorder() -> Recorder:
     return mocks
 
 
-def config(tmp_path: Path):
+def config(tmp_path: Path, **settings: object):
     key = tmp_path / "id"
     write_ssh_key(key)
     return parse(
@@ -51,6 +51,7 @@ def config(tmp_path: Path):
             "controlPlanes": [{"name": "node-1", "address": "10.213.0.11"}],
             "workers": [{"name": "node-2", "address": "10.213.0.12"}],
             "ignorePreflightErrors": ["FileExisting-kubeadm"],
+            **settings,
         }
     )
 
@@ -125,6 +126,7 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     assert {"reset-node-1", "reset-node-2", "kubelet-start-node-1", "wait-control-plane", "upload-config"} <= names
     assert {"mark-control-plane", "bootstrap-token", "kubelet-finalize", "addons"} <= names
     assert "kubelet-start-node-2" not in names  # workers start their kubelet when they join
+    assert "cni" not in names  # kubeadm applies no pod network, nor does the default `cni: none`
     steps = {r.name: r for r in recorder.resources.values() if r.typ.startswith("command:")}
     # The join's token is minted on the control plane right before the join, and deleted there right after it.
     cp, worker = "10.213.0.11", "10.213.0.12"
@@ -239,3 +241,20 @@ def test_more_control_planes_join_one_at_a_time_with_stacked_etcd(recorder: Reco
     assert (
         "--advertise-address=10.213.0.12" in steps["cp-2/etc/kubernetes/manifests/kube-apiserver.yaml"].inputs["stdin"]
     )
+
+
+def test_flannel_is_applied_with_the_pod_subnet(recorder: Recorder, tmp_path: Path) -> None:
+    from components.cluster import Cluster, ClusterArgs
+
+    cfg = config(tmp_path, networking={"podSubnet": "10.50.0.0/16"}, cni="flannel")
+
+    @pulumi.runtime.test
+    def build():
+        cluster = Cluster("lab", ClusterArgs(config=cfg, private_keys={cfg.hosts[0].ssh.private_key_file: "KEY"}))
+        return cluster.ca_cert_hash
+
+    build()
+    steps = {r.name: r for r in recorder.resources.values() if r.typ.startswith("command:")}
+    cni = steps["cni"]
+    assert '"Network": "10.50.0.0/16"' in plain_inputs(cni.inputs)["stdin"]
+    assert "kind: DaemonSet" in plain_inputs(cni.inputs)["stdin"]

@@ -24,6 +24,7 @@ from components.render.cluster_objects import (
     kubelet_config_objects,
 )
 from components.render.coredns_objects import coredns_objects, corefile
+from components.render.flannel_objects import flannel_objects, net_conf
 from components.render.k8s_objects import config_hash, render_objects
 from components.render.kube_proxy_objects import kube_proxy_configuration, kube_proxy_kubeconfig, kube_proxy_objects
 
@@ -185,8 +186,26 @@ def test_every_rbac_binding_points_at_a_role_of_its_scope() -> None:
         ),
         ("objects-coredns.yaml", lambda: coredns_objects(CONFIG)),
         ("objects-kube-proxy.yaml", lambda: kube_proxy_objects(CONFIG)),
+        ("objects-flannel.yaml", lambda: flannel_objects(CONFIG)),
     ],
-    ids=["kubeadm_config", "kubelet_config", "bootstrap_token_rbac", "cluster_info", "token", "coredns", "kube_proxy"],
+    ids=[
+        "kubeadm_config",
+        "kubelet_config",
+        "bootstrap_token_rbac",
+        "cluster_info",
+        "token",
+        "coredns",
+        "kube_proxy",
+        "flannel",
+    ],
 )
 def test_objects_match_golden(name: str, objects, golden) -> None:
     golden(name, render_objects(objects()))
+
+
+def test_flannel_leases_node_subnets_from_the_pod_subnet() -> None:
+    (cfg,) = [o for o in flannel_objects(CONFIG) if o["kind"] == "ConfigMap"]
+    assert cfg["data"]["net-conf.json"] == net_conf(CONFIG.networking.pod_subnet)
+    assert f'"Network": "{CONFIG.networking.pod_subnet}"' in cfg["data"]["net-conf.json"]
+    # The lab's plugin (containernetworking/plugins v0.9.1) speaks CNI up to 0.4.0; upstream's speaks 0.3.1 too.
+    assert '"cniVersion": "0.3.1"' in cfg["data"]["cni-conf.json"]

@@ -153,6 +153,11 @@ CLUSTER_BAD = [
     ),
     ("scheduler_cert_sans_unknown", {"scheduler": {"certSANs": ["x"]}}, "scheduler.certSANs: unknown key"),
     ("dns_disabled_not_bool", {"dns": {"disabled": "yes"}}, "dns.disabled: must be true or false"),
+    ("cni_unknown_plugin", {"cni": "calico"}, "cni: must be none, flannel or {manifest: <file>}"),
+    ("cni_not_a_map", {"cni": ["flannel"]}, "cni: must be none, flannel or a map with manifest: <file>, not a list"),
+    ("cni_unknown_key", {"cni": {"manifest": "x.yaml", "image": "y"}}, "cni.image: unknown key"),
+    ("cni_manifest_empty", {"cni": {"manifest": ""}}, "cni.manifest: must be the path of a YAML manifest"),
+    ("cni_manifest_missing", {"cni": {"manifest": "/nonexistent/cni.yaml"}}, "cni.manifest: no such file"),
 ]
 
 
@@ -229,3 +234,36 @@ def test_supported_minors_are_the_ones_with_image_tags() -> None:
     from components.render.release_images import RELEASE_IMAGE_TAGS
 
     assert set(constants.SUPPORTED_MINORS) == set(RELEASE_IMAGE_TAGS)
+
+
+def test_cni_defaults_to_none_as_with_kubeadm(key: str) -> None:
+    assert parse(base(key)).cni.plugin == "none"
+    assert parse(base(key, cni="none")).cni.plugin == "none"
+    assert parse(base(key, cni="flannel")).cni.plugin == "flannel"
+
+
+def test_a_cni_manifest_gets_the_pod_subnet(key: str, tmp_path: Path) -> None:
+    manifest = tmp_path / "cni.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: net}\ndata: {cidr: '${podSubnet}'}\n")
+    config = parse(base(key, cni={"manifest": str(manifest)}, networking={"podSubnet": "10.32.0.0/16"}))
+    assert config.cni.plugin == "manifest"
+    assert config.cni.manifest(config.networking.pod_subnet).endswith("data: {cidr: '10.32.0.0/16'}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kind: [unclosed\n", "is not valid YAML at line 2"),
+        ("# nothing\n", "holds no objects"),
+        ("- a list\n", "document 1 is not a Kubernetes object"),
+        ("apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Service\nmetadata: {}\n", "document 1 (Pod) has no"),
+    ],
+    ids=["malformed", "empty", "not_an_object", "no_name"],
+)
+def test_a_bad_cni_manifest_is_named_before_any_host_is_touched(key: str, tmp_path: Path, text: str, message: str):
+    manifest = tmp_path / "cni.yaml"
+    manifest.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        parse(base(key, cni={"manifest": str(manifest)}))
+    (problem,) = error.value.problems
+    assert problem.startswith(f"cni.manifest: {message}") and problem.endswith(str(manifest)), problem

@@ -112,6 +112,23 @@ def test_stack_config_with_load_balancer_is_stable():
     assert stackconfig.render(once, NODES, KEY, LB_ENDPOINT, LB_ENDPOINT) == once
 
 
+def test_stack_config_carries_what_the_machine_imposes_into_any_stack(tmp_path) -> None:
+    # A stack written for another lab name kept only the hosts, and its kubelets refused cgroup v1 (issue 12).
+    config = config_of(stackconfig.render("", NODES, KEY))
+    assert config["kubeadm:kubeletConfiguration"] == {"failCgroupV1": False}
+    assert config["kubeadm:cni"] == "flannel"
+    users = "config:\n  kubeadm:kubeletConfiguration:\n    maxPods: 50\n    failCgroupV1: true\n"
+    merged = config_of(stackconfig.render(users, NODES, KEY))["kubeadm:kubeletConfiguration"]
+    assert merged == {"maxPods": 50, "failCgroupV1": False}
+
+
+def test_stack_config_of_a_bridge_lab_applies_no_cni() -> None:
+    flannel = stackconfig.render("", NODES, KEY)
+    assert "kubeadm:cni" not in config_of(stackconfig.render(flannel, NODES, KEY, cni="bridge"))
+    theirs = flannel.replace("kubeadm:cni: flannel", "kubeadm:cni:\n    manifest: calico.yaml")
+    assert config_of(stackconfig.render(theirs, NODES, KEY, cni="bridge"))["kubeadm:cni"] == {"manifest": "calico.yaml"}
+
+
 def test_inotify_instances_are_raised_for_more_machines_never_lowered(tmp_path) -> None:
     from lab import core
 
