@@ -22,6 +22,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,13 +147,15 @@ def build(minor: str = DEFAULT_MINOR, cni: str = DEFAULT_CNI) -> Release:
     out = run(["bash", str(HERE / "k8s" / "build.sh"), minor], f"kubernetes {minor}: build").stdout
     units = {line.split()[0]: Path(line.split()[1]) for line in out.splitlines() if len(line.split()) == 2}
     release = Release(minor=minor, units=units, images={}, cni=cni)
-    key = hashlib.sha256("\n".join(sorted(str(d) for d in units.values())).encode()).hexdigest()[:16]
+    from . import rootfs
+
+    # The images change with the binaries, the image builder and the root file system they take tools from.
+    inputs = [*sorted(str(d) for d in units.values()), (HERE / "k8s" / "images.py").read_text(), rootfs.recipe_id()]
+    key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:16]
     images_dir = cache_dir() / "k8s" / f"images-{minor}-{key}"
     listing = images_dir / "images.txt"
     if not listing.exists():
         log(f"kubernetes {minor}: building kubeadm's images into {images_dir}")
-        from . import rootfs
-
         tmp = images_dir.with_name(images_dir.name + ".tmp")
         tmp.mkdir(parents=True, exist_ok=True)
         argv = [sys.executable, str(HERE / "k8s" / "images.py"), "kubeadm"]
@@ -313,5 +316,28 @@ def import_image(name: str, address: str, tarball: Path) -> list[str]:
         )
     if result.returncode != 0:
         raise LabError(f"{name}: importing {tarball} failed: {result.stderr.decode().strip()}")
-    # ctr prints "unpacking REF (sha256:...)...done" per image
-    return [line.split()[1] for line in result.stdout.decode().splitlines() if line.startswith("unpacking ")]
+    return image_names(tarball)
+
+
+def image_names(tarball: Path) -> list[str]:
+    """The image names an archive carries: docker save's manifest.json RepoTags, else an OCI layout's
+    index.json names (ctr's own output is a progress display, not meant to be read)."""
+    with tarfile.open(tarball) as tar:
+        members = {m.name.removeprefix("./"): m for m in tar.getmembers()}
+        for name, read in (("manifest.json", _repo_tags), ("index.json", _index_names)):
+            member = members.get(name)
+            handle = tar.extractfile(member) if member is not None else None
+            if handle is not None:
+                names = read(json.load(handle))
+                if names:
+                    return names
+    return []
+
+
+def _repo_tags(manifest: list[dict]) -> list[str]:
+    return [tag for entry in manifest for tag in entry.get("RepoTags") or []]
+
+
+def _index_names(index: dict) -> list[str]:
+    names = [(m.get("annotations") or {}).get("io.containerd.image.name") for m in index.get("manifests", [])]
+    return [n for n in names if n]

@@ -21,7 +21,7 @@ from pathlib import Path
 from .paths import LabError, cache_dir, log, run
 
 SUITE = "bookworm"
-RECIPE_VERSION = 7
+RECIPE_VERSION = 8
 # Installed by debootstrap itself (known to resolve fine with --variant=minbase).
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "ca-certificates"]
 # Installed afterwards with apt-get inside the chroot (alternatives, postinst scripts).
@@ -43,6 +43,7 @@ EXTRA_PACKAGES = [
     "bind9-dnsutils",  # dig and nslookup for the e2e suite's agnhost and glibc-dns-testing images (images.py)
     "netcat-openbsd",  # the nc of upstream's agnhost image (e2e's Service checks run `nc -v -t -w 2`)
     "haproxy",  # the load balancer machine's (`up --load-balancer`); disabled everywhere else, see DISABLED
+    "nginx",  # only for the e2e suite's nginx image (images.py); never runs on a node, see DISABLED
 ]
 HOST_TOOLS = {"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container"}
 
@@ -114,7 +115,7 @@ MASKED = [
 
 # Units their packages enable but only some machines run: the lab enables them where needed (the load balancer
 # enables haproxy.service; elsewhere Debian's stock config would run an idle haproxy on every node).
-DISABLED = ["haproxy.service"]
+DISABLED = ["haproxy.service", "nginx.service"]
 
 
 def recipe_id() -> str:

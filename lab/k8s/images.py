@@ -14,7 +14,7 @@ give the same image digest.
         (DIRs are lab/k8s/build.sh outputs: DIR/bin/<binaries> and DIR/version). Writes the seven
         images kubeadm pulls, under exactly kubeadm's names; prints "REF FILE" per image.
     images.py workloads --agnhost DIR --flannel DIR --flannel-cni DIR --root ROOTFS --out DIR
-        the e2e suite's agnhost, busybox and glibc-dns-testing images and flannel's two, under their upstream names
+        the e2e suite's agnhost, busybox, glibc-dns-testing and nginx images and flannel's two, under upstream's names
     images.py verify FILE...            check a tarball's structure and every digest
 """
 
@@ -394,12 +394,37 @@ E2E_REGISTRY = f"{REGISTRY}/e2e-test-images"
 FLANNEL_REGISTRY = "ghcr.io/flannel-io"
 # What upstream's agnhost image adds to its base with apk (bind-tools, curl, iproute2, iptables): e2e tests exec
 # dig, nslookup, curl and a shell in agnhost pods.
-AGNHOST_PACKAGES = ["bind9-dnsutils", "curl", "netcat-openbsd", "iproute2", "iptables", "bash", "socat"]
+AGNHOST_PACKAGES = ["bind9-dnsutils", "curl", "netcat-openbsd", "iproute2", "iptables", "bash", "socat", "libc-bin"]
 # The previous agnhost the suite names (AgnhostPrev, the "old" image of its rolling-update tests): the same image.
 AGNHOST_PREV_TAG = "2.55"
 # The e2e suite's busybox and glibc-dns-testing tags at Kubernetes v1.37.2; agnhost's comes from its VERSION file.
 BUSYBOX_TAG = "1.37.0-2"
 GLIBC_DNS_TESTING_TAG = "2.1.1"
+# The suite's nginx and "new" nginx (NginxNew): Debian's nginx serving a welcome page on port 80, as upstream's does.
+NGINX_TAGS = ("1.27.0-2", "1.28.0-2")
+NGINX_CONF = b"""\
+# kubeadm-pulumi lab: the e2e suite's nginx image (Debian's nginx), in the foreground, logging to the container's.
+user nobody nobody;
+worker_processes 1;
+daemon off;
+error_log /dev/stderr;
+pid /run/nginx.pid;
+events {}
+http {
+    include /etc/nginx/mime.types;
+    access_log /dev/stdout;
+    server {
+        listen 80;
+        listen [::]:80;
+        root /usr/share/nginx/html;
+        index index.html;
+    }
+}
+"""
+NGINX_INDEX = (
+    b"<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head>\n"
+    b"<body><h1>Welcome to nginx!</h1></body></html>\n"
+)
 # kube-flannel.yml v0.28.10's plugin image: the lab's holds flannel's CNI plugin built from containernetworking.
 FLANNEL_CNI_PLUGIN_TAG = "v1.9.1-flannel3"
 
@@ -429,10 +454,20 @@ def workload_images(args) -> None:
     for name, tag in (("busybox", BUSYBOX_TAG), ("glibc-dns-testing", GLIBC_DNS_TESTING_TAG)):
         layer = Layer()
         base_files(layer)
-        if name == "glibc-dns-testing":  # a glibc dig and nslookup, as its Debian base gives upstream
-            debian_packages(layer, root, ["bind9-dnsutils"])
+        if name == "glibc-dns-testing":  # a glibc dig, nslookup and getent, as its Debian base gives upstream
+            debian_packages(layer, root, ["bind9-dnsutils", "libc-bin"])
         tools_with_bash(layer, root)
         specs.append(([f"{E2E_REGISTRY}/{name}:{tag}"], layer, None, ["sh"], "0"))
+    layer = Layer()
+    base_files(layer)
+    debian_packages(layer, root, ["nginx"])
+    layer.data("/etc/nginx/nginx.conf", NGINX_CONF)
+    layer.data("/usr/share/nginx/html/index.html", NGINX_INDEX)
+    for d in ("/var/lib/nginx", "/var/log/nginx", "/run"):
+        layer.dir(d)
+    tools_with_bash(layer, root)
+    refs = [f"{E2E_REGISTRY}/nginx:{tag}" for tag in NGINX_TAGS]
+    specs.append((refs, layer, ["/usr/sbin/nginx"], None, "0"))
     flannel = Path(args.flannel)
     layer = Layer()
     base_files(layer)
@@ -495,7 +530,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--etcd-tag", help="default: <etcd version>-0, as kubeadm names it")
     p.add_argument("--root", help="Debian node root file system to take kube-proxy's iptables from")
     p.add_argument("--out", required=True)
-    p = sub.add_parser("workloads", help="the e2e suite's agnhost, busybox, glibc-dns-testing and flannel's images")
+    p = sub.add_parser("workloads", help="e2e's agnhost, busybox, glibc-dns-testing, nginx; flannel's")
     for n in ("agnhost", "flannel", "flannel-cni"):
         p.add_argument(f"--{n}", required=True, help="a build.sh output directory")
     p.add_argument("--root", required=True, help="Debian node root file system to take tools from")

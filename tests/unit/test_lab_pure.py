@@ -140,3 +140,35 @@ def test_inotify_instances_are_raised_for_more_machines_never_lowered(tmp_path) 
     sysctl.write_text("100000\n")
     core.ensure_inotify_instances(8, sysctl)
     assert sysctl.read_text() == "100000\n"
+
+
+def test_load_image_names_what_an_archive_carries(tmp_path) -> None:
+    import io
+    import json
+    import tarfile
+
+    from lab import kubernetes
+
+    def archive(name: str, files: dict[str, object]) -> Path:
+        path = tmp_path / name
+        with tarfile.open(path, "w") as tar:
+            for member, content in files.items():
+                data = json.dumps(content).encode()
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        return path
+
+    docker = archive("docker.tar", {"manifest.json": [{"RepoTags": ["example.org/web:1.0", "example.org/web:v1"]}]})
+    assert kubernetes.image_names(docker) == ["example.org/web:1.0", "example.org/web:v1"]
+    index = {"manifests": [{"annotations": {"io.containerd.image.name": "example.org/api:2"}}]}
+    assert kubernetes.image_names(archive("oci.tar", {"index.json": index})) == ["example.org/api:2"]
+
+
+def test_load_image_refuses_what_is_no_archive_before_touching_a_node(tmp_path) -> None:
+    from lab import core
+
+    text = tmp_path / "web.tar"
+    text.write_text("not a tarball")
+    with pytest.raises(LabError, match=r"web\.tar: not an image archive"):
+        core.load_images([text], "no-such-lab")
