@@ -10,7 +10,7 @@ from __future__ import annotations
 import pulumi
 
 from components.config import ClusterConfig
-from components.phases.cluster_apply import ClusterApply, ClusterApplyArgs
+from components.phases.cluster_apply import apply_phase
 from components.remote import HostConnection
 from components.render.coredns_objects import coredns_objects
 from components.render.k8s_objects import render_objects
@@ -20,12 +20,7 @@ from components.render.kube_proxy_objects import kube_proxy_objects
 def addons(
     config: ClusterConfig, conn: HostConnection, after: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> pulumi.Output[str] | None:
-    manifest = addon_objects(config)
-    if not manifest:
-        return None
-    return ClusterApply(
-        "addons", ClusterApplyArgs(connection=conn, phase="addons", manifest=manifest, after=after), opts
-    ).applied
+    return apply_phase("addons", conn, addon_objects(config), after, opts)
 
 
 def addon_objects(config: ClusterConfig) -> str:

@@ -49,3 +49,14 @@ class ClusterApply(pulumi.ComponentResource):
         )
         self.applied = step.id
         self.register_outputs({"applied": self.applied})
+
+
+def apply_phase(
+    phase: str, conn: HostConnection, manifest: str, after: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> pulumi.Output[str] | None:
+    """The phase's objects applied as ClusterApply `phase`; no phase at all when there are none to apply."""
+    if not manifest:
+        return None
+    return ClusterApply(
+        phase, ClusterApplyArgs(connection=conn, phase=phase, manifest=manifest, after=after), opts
+    ).applied

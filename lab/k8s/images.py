@@ -182,6 +182,14 @@ def debian_packages(layer: Layer, root: Path, packages: list[str]) -> list[str]:
     return sorted(seen)
 
 
+def nft_iptables(layer: Layer) -> None:
+    """iptables/ip6tables(-save,-restore) on the nft backend, as the nodes' alternatives point them (upstream's
+    images pick one with iptables-wrapper)."""
+    for t in ("iptables", "ip6tables"):
+        for s in ("", "-save", "-restore"):
+            layer.symlink(f"/usr/sbin/{t}{s}", "xtables-nft-multi")
+
+
 def sha256_file(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -358,11 +366,7 @@ def kubeadm_images(args) -> None:
         if name == "kube-proxy":
             if args.root:
                 debian_packages(layer, Path(args.root), KUBE_PROXY_PACKAGES)
-                # kube-proxy calls iptables/ip6tables(-save,-restore) by name; use the nft backend like the nodes
-                # (upstream images pick one with iptables-wrapper).
-                for t in ("iptables", "ip6tables"):
-                    for s in ("", "-save", "-restore"):
-                        layer.symlink(f"/usr/sbin/{t}{s}", "xtables-nft-multi")
+                nft_iptables(layer)  # kube-proxy calls them by name
             else:
                 print(
                     "images.py: warning: no --root, kube-proxy image lacks iptables (iptables mode fails)",
@@ -392,8 +396,8 @@ def kubeadm_images(args) -> None:
 # (its kube-flannel.yml): built from local binaries and Debian packages of the node root file system.
 E2E_REGISTRY = f"{REGISTRY}/e2e-test-images"
 FLANNEL_REGISTRY = "ghcr.io/flannel-io"
-# What upstream's agnhost image adds to its base with apk (bind-tools, curl, iproute2, iptables): e2e tests exec
-# dig, nslookup, curl and a shell in agnhost pods.
+# Debian's stand-ins for what upstream's agnhost image adds with apk (bind-tools, curl, netcat-openbsd, iproute2,
+# bash, socat, ...) and getent: e2e tests exec dig, nslookup, getent, nc, curl and a shell in agnhost pods.
 AGNHOST_PACKAGES = ["bind9-dnsutils", "curl", "netcat-openbsd", "iproute2", "iptables", "bash", "socat", "libc-bin"]
 # The previous agnhost the suite names (AgnhostPrev, the "old" image of its rolling-update tests): the same image.
 AGNHOST_PREV_TAG = "2.55"
@@ -445,9 +449,7 @@ def workload_images(args) -> None:
     layer.dir("/uploads")  # netexec's
     debian_packages(layer, root, AGNHOST_PACKAGES)
     layer.symlink("/usr/bin/nc", "nc.openbsd")  # Debian's alternatives link, made by its postinst
-    for t in ("iptables", "ip6tables"):
-        for s in ("", "-save", "-restore"):
-            layer.symlink(f"/usr/sbin/{t}{s}", "xtables-nft-multi")
+    nft_iptables(layer)
     tools_with_bash(layer, root)
     refs = [f"{E2E_REGISTRY}/agnhost:{ver(agnhost)}", f"{E2E_REGISTRY}/agnhost:{AGNHOST_PREV_TAG}"]
     specs.append((refs, layer, ["/agnhost"], ["pause"], "0"))
@@ -474,9 +476,7 @@ def workload_images(args) -> None:
     layer.file(flannel / "bin/flanneld", "/opt/bin/flanneld", 0o755)
     layer.file(flannel / "bin/install-conf", "/opt/bin/install-conf", 0o755)
     debian_packages(layer, root, ["iptables"])
-    for t in ("iptables", "ip6tables"):
-        for s in ("", "-save", "-restore"):
-            layer.symlink(f"/usr/sbin/{t}{s}", "xtables-nft-multi")
+    nft_iptables(layer)
     specs.append(([f"{FLANNEL_REGISTRY}/flannel:{ver(flannel)}"], layer, ["/opt/bin/flanneld"], None, "0"))
     layer = Layer()
     base_files(layer)
@@ -509,10 +509,6 @@ def busybox_applets_at(layer: Layer, root: Path, where: str, skip: set[str] = fr
     listed = subprocess.run([str(binary), "--list"], capture_output=True, text=True, check=True).stdout.split()
     for applet in sorted(set(listed) - set(skip) - {"busybox"}):
         layer.symlink(f"{where}/{applet}", "busybox")
-    if where != "/bin" and "sh" not in skip:
-        # With Debian's packages in the layer, /bin is a symlink to usr/bin (merged /usr): the shell goes there.
-        bin_dir = "/usr/bin" if layer.entries.get("bin", ("",))[0] == "link" else "/bin"
-        layer.symlink(f"{bin_dir}/sh", f"{where}/busybox")
 
 
 def main(argv: list[str] | None = None) -> None:
