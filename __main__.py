@@ -48,5 +48,6 @@ pulumi.export("preflight", cluster.preflight_reports)
 pulumi.export("admin_kubeconfig", cluster.admin_kubeconfig)
 pulumi.export("ca_cert_hash", cluster.ca_cert_hash)
 pulumi.export("endpoint", cluster.endpoint)
+pulumi.export("expiry", cluster.expiry)
 if cluster.certificate_key is not None:
     pulumi.export("certificate_key", cluster.certificate_key)

@@ -8,6 +8,8 @@ OUTPUTS  every host (Node): preflight, then its files of the certs, kubeconfig, 
          pod network (`cni`). More control planes join one at a time (ControlPlaneJoin) and those that left the config
          leave etcd (`etcd-members`); a change that would cost etcd its quorum is refused at preview (ControlPlaneSet).
          Workers join in parallel (NodeJoin). Hosts that leave and cannot be drained or reset are warned about.
+`expiry`: each certificate and kubeconfig placed on each host, with its NotAfter; certificates are renewed with their
+keys on a plain `pulumi up` once closer to it than `certificateRenewBefore`, and roll like any other change.
 The first control plane in the list runs the cluster-level steps; it must be a member of the running cluster.
 """
 
@@ -34,6 +36,7 @@ from components.phases.upload_certs import upload_certs
 from components.phases.upload_config import upload_config
 from components.phases.wait_control_plane import WaitControlPlane, WaitControlPlaneArgs
 from components.pki.cluster_pki import ClusterPki, ClusterPkiArgs
+from components.pki.expiry import expiry_report
 from components.pki.kubeconfigs import Kubeconfigs, KubeconfigsArgs
 from components.rollout.control_plane_chain import control_plane_chain, control_plane_rollout
 from components.rollout.worker_rollout import roll_workers
@@ -98,6 +101,7 @@ class Cluster(pulumi.ComponentResource):
         self.admin_kubeconfig = kubeconfig.admin_kubeconfig
         self.ca_cert_hash = certs.ca_cert_hash
         self.endpoint = config.api_endpoint.url
+        self.expiry = expiry_report(config.hosts, certs, kubeconfig)
         self.preflight_reports: pulumi.Output[dict[str, str]] = pulumi.Output.all(
             **{n: node.preflight.report for n, node in {**control_planes, **workers}.items()}
         )

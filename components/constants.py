@@ -57,6 +57,8 @@ PUBLIC_FILE_MODE = 0o644
 # Certificate validity (kubeadm v1beta4 defaults) and the clock-skew backdate kubeadm applies to NotBefore.
 CERT_VALIDITY_HOURS = 8760
 CA_CERT_VALIDITY_HOURS = 87600
+# Renewal on a plain `pulumi up` starts this long before a certificate's NotAfter (90 days, as KubeOne renews).
+CERT_RENEW_BEFORE_HOURS = 2160
 
 # Container runtime endpoint kubeadm auto-detects first.
 CONTAINERD_SOCKET = "/run/containerd/containerd.sock"

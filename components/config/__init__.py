@@ -15,6 +15,7 @@ from typing import Any
 
 from components import constants
 from components.config import kubelet, source
+from components.config.certificates import CertificateLifetimes, parse_lifetimes
 from components.config.cni import Cni, parse_cni
 from components.config.endpoint import Endpoint, parse_endpoint
 from components.config.hosts import (
@@ -59,6 +60,9 @@ KNOWN_KEYS = (
     "workers",
     "ignorePreflightErrors",
     "cni",
+    "certificateValidityPeriod",
+    "caCertificateValidityPeriod",
+    "certificateRenewBefore",
 )
 
 _VERSION = re.compile(r"^v1\.(\d+)\.(\d+)$")
@@ -100,6 +104,8 @@ class ClusterConfig:
     upload_certs: bool = False
     # The pod network applied after the addons (`kubeadm:cni`; none by default, as with kubeadm).
     cni: Cni = field(default_factory=Cni)
+    # Certificate validity and when a plain `pulumi up` renews (certificateValidityPeriod and friends).
+    certificates: CertificateLifetimes = field(default_factory=CertificateLifetimes)
     # How many workers a rolling change (kubelet reconfiguration, later upgrades) may take out of service at once.
     max_unavailable_workers: int = 1
     control_planes: tuple[Host, ...]
@@ -177,6 +183,7 @@ def _parse(raw: Mapping[str, Any], problems: Problems, reported: set[str]) -> Cl
         problems.add("uploadCerts", "must be true or false", upload_certs)
     max_unavailable = _parse_rollout(raw.get("workerRollout", {}), problems)
     cni = parse_cni(raw.get("cni"), problems, Path.cwd())
+    certificates = parse_lifetimes(raw, problems)
     checked: dict[Path, str | None] = {}
     default_ssh = parse_ssh(raw.get("ssh", {}), "ssh", None, problems, checked)
     control_planes = parse_hosts(
@@ -220,6 +227,7 @@ def _parse(raw: Mapping[str, Any], problems: Problems, reported: set[str]) -> Cl
         proxy_disabled=disabled["proxy"],
         upload_certs=upload_certs is True,
         cni=cni,
+        certificates=certificates,
         max_unavailable_workers=max_unavailable,
         control_planes=tuple(host for _, host in control_planes),
         workers=tuple(host for _, host in workers),
@@ -261,6 +269,7 @@ __all__ = [
     "ROLE_CONTROL_PLANE",
     "ROLE_WORKER",
     "TAINT_EFFECTS",
+    "CertificateLifetimes",
     "ClusterConfig",
     "Component",
     "ConfigError",

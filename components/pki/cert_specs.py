@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from components import constants
-from components.config import ClusterConfig, Host
-from components.pki.crypto import CertFields
+from components.config import CertificateLifetimes, ClusterConfig, Host
+from components.config.certificates import DEFAULT_LIFETIMES
+from components.pki.crypto import CertFields, hours
 
 # Stands for "the node's name" where a row's CN depends on the node (etcd server and peer).
 NODE_NAME = "<node name>"
@@ -132,8 +133,8 @@ class CertSpec:
         """The name as it appears in resource names: `etcd/server` -> `etcd-server`."""
         return self.name.replace("/", "-")
 
-    def fields(self, node: NodeFacts) -> CertFields:
-        """The certificate this row describes, for `node`."""
+    def fields(self, node: NodeFacts, lifetimes: CertificateLifetimes = DEFAULT_LIFETIMES) -> CertFields:
+        """The certificate this row describes, for `node`, valid as long as `lifetimes` says for a CA or a leaf."""
         sans = self.sans(node)
         return CertFields(
             common_name=node.name if self.common_name == NODE_NAME else self.common_name,
@@ -142,7 +143,7 @@ class CertSpec:
             dns_names=sans.dns,
             ip_addresses=sans.ips,
             is_ca=self.is_ca,
-            validity_hours=constants.CA_CERT_VALIDITY_HOURS if self.is_ca else constants.CERT_VALIDITY_HOURS,
+            validity_hours=hours(lifetimes.ca_validity_seconds if self.is_ca else lifetimes.validity_seconds),
         )
 
 

@@ -55,18 +55,20 @@ class ClusterPki(pulumi.ComponentResource):
             if not spec.per_node:
                 self._shared[spec.name] = key_and_cert(
                     f"{name}-{spec.slug}",
-                    fields=spec.fields(first).to_dict(),
+                    fields=spec.fields(first, config.certificates).to_dict(),
                     algorithm=args.algorithm,
                     signer=signer,
+                    renew_before_seconds=config.certificates.renew_before_seconds,
                     opts=child,
                 )
                 continue
             for host in config.control_planes:
                 self._per_node[host.name][spec.name] = key_and_cert(
                     f"{name}-{spec.slug}-{host.name}",
-                    fields=spec.fields(pki_specs.node_facts(config, host)).to_dict(),
+                    fields=spec.fields(pki_specs.node_facts(config, host), config.certificates).to_dict(),
                     algorithm=args.algorithm,
                     signer=signer,
+                    renew_before_seconds=config.certificates.renew_before_seconds,
                     opts=child,
                 )
         sa = PrivateKey(f"{name}-{pki_specs.SA.slug}", args.algorithm, child)
@@ -81,6 +83,17 @@ class ClusterPki(pulumi.ComponentResource):
             {"ca_cert_pem": self.ca_cert_pem, "ca_key_pem": self.ca_key_pem, "ca_cert_hash": self.ca_cert_hash}
         )
 
+    def not_after_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
+        """The NotAfter of each certificate `host` holds, by its path (the sa key pair has none)."""
+        if host.role != ROLE_CONTROL_PLANE:
+            ca = self._shared[pki_specs.CA]
+            return {pki_specs.BY_NAME[pki_specs.CA].cert_path: _not_after(ca)}
+        own = self._per_node[host.name]
+        return {
+            spec.cert_path: _not_after(own[spec.name] if spec.per_node else self._shared[spec.name])
+            for spec in pki_specs.CERTS
+        }
+
     def files_for(self, host: Host) -> list[HostFile]:
         """The PKI files `host` needs, in table order: (path, content, mode)."""
         if host.role != ROLE_CONTROL_PLANE:
@@ -94,3 +107,8 @@ class ClusterPki(pulumi.ComponentResource):
         files.append(HostFile(pki_specs.SA.key_path, self._sa_key_pem, constants.PRIVATE_FILE_MODE))
         files.append(HostFile(pki_specs.SA.pub_path, self._sa_pub_pem, constants.PRIVATE_FILE_MODE))
         return files
+
+
+def _not_after(pair: KeyAndCert) -> pulumi.Output[str]:
+    assert pair.not_after is not None  # every pair here is a Certificate of this component
+    return pair.not_after

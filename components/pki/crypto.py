@@ -42,7 +42,8 @@ class CertFields:
     dns_names: tuple[str, ...] = ()
     ip_addresses: tuple[str, ...] = ()
     is_ca: bool = False
-    validity_hours: int = constants.CERT_VALIDITY_HOURS
+    # Whole hours unless the config asks for less (certificateValidityPeriod: 90m).
+    validity_hours: int | float = constants.CERT_VALIDITY_HOURS
     # Kubeconfig client certs start when their CA does (kubeadm signs them without a NotBefore of their own).
     not_before_from_ca: bool = False
 
@@ -64,6 +65,12 @@ class CertFields:
         for ip in fields.ip_addresses:
             ipaddress.ip_address(ip)
         return fields
+
+
+def hours(seconds: int) -> int | float:
+    """A validity in the hours CertFields counts: whole when it is, so a default certificate's fields stay as
+    they were before validity came from config (a change of fields reissues the certificate)."""
+    return seconds // 3600 if seconds % 3600 == 0 else seconds / 3600
 
 
 def new_private_key(algorithm: str = constants.DEFAULT_KEY_ALGORITHM) -> PrivateKey:

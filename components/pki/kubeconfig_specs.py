@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import yaml
 
 from components import constants
+from components.config.certificates import DEFAULT_LIFETIMES, CertificateLifetimes
 from components.config.endpoint import Endpoint
-from components.pki.crypto import CertFields
+from components.pki.crypto import CertFields, hours
 
 # Stands for "the node's name" in the kubelet's client name.
 NODE_NAME = "<node name>"
@@ -47,9 +48,10 @@ class KubeconfigSpec:
     def user(self, node_name: str) -> str:
         return self.client_name.replace(NODE_NAME, node_name)
 
-    def fields(self, node_name: str) -> CertFields:
+    def fields(self, node_name: str, lifetimes: CertificateLifetimes = DEFAULT_LIFETIMES) -> CertFields:
         """The client certificate: ClientAuth, signed by the cluster CA, starting when the CA does."""
         return CertFields(
+            validity_hours=hours(lifetimes.validity_seconds),
             common_name=self.user(node_name),
             organizations=self.organizations,
             usages=("client",),

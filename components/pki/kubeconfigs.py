@@ -49,19 +49,24 @@ class Kubeconfigs(pulumi.ComponentResource):
         first = config.control_planes[0]
 
         self._files: dict[str, list[HostFile]] = {host.name: [] for host in config.control_planes}
-        shared: dict[str, pulumi.Output[str]] = {}
+        self._not_after: dict[str, dict[str, pulumi.Output[str]]] = {host.name: {} for host in config.control_planes}
+        shared: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]] = {}
         for spec in kubeconfig_specs.KUBECONFIGS:
             if spec.per_node:
                 for host in config.control_planes:
-                    text = self._issue(f"{name}-{spec.slug}-{host.name}", spec, host, args, ca, child)
-                    self._files[host.name].append(HostFile(spec.path, text, constants.PRIVATE_FILE_MODE))
+                    issued = self._issue(f"{name}-{spec.slug}-{host.name}", spec, host, args, ca, child)
+                    self._place(host, spec, issued)
                 continue
             shared[spec.file] = self._issue(f"{name}-{spec.slug}", spec, first, args, ca, child)
             for host in (first,) if spec.first_node_only else config.control_planes:
-                self._files[host.name].append(HostFile(spec.path, shared[spec.file], constants.PRIVATE_FILE_MODE))
+                self._place(host, spec, shared[spec.file])
 
-        self.admin_kubeconfig = shared[constants.ADMIN_KUBECONFIG]
+        self.admin_kubeconfig = shared[constants.ADMIN_KUBECONFIG][0]
         self.register_outputs({"admin_kubeconfig": self.admin_kubeconfig})
+
+    def _place(self, host: Host, spec: KubeconfigSpec, issued: tuple[pulumi.Output[str], pulumi.Output[str]]) -> None:
+        self._files[host.name].append(HostFile(spec.path, issued[0], constants.PRIVATE_FILE_MODE))
+        self._not_after[host.name][spec.path] = issued[1]
 
     @staticmethod
     def _issue(
@@ -71,10 +76,17 @@ class Kubeconfigs(pulumi.ComponentResource):
         args: KubeconfigsArgs,
         ca: KeyAndCert,
         opts: pulumi.ResourceOptions,
-    ) -> pulumi.Output[str]:
-        """A client key and certificate for `spec` on `host`, and the kubeconfig text (secret) that embeds them."""
+    ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """A client key and certificate for `spec` on `host`: the kubeconfig text (secret) that embeds them, and
+        the certificate's NotAfter."""
+        lifetimes = args.config.certificates
         client = key_and_cert(
-            name, fields=spec.fields(host.name).to_dict(), algorithm=args.algorithm, signer=ca, opts=opts
+            name,
+            fields=spec.fields(host.name, lifetimes).to_dict(),
+            algorithm=args.algorithm,
+            signer=ca,
+            renew_before_seconds=lifetimes.renew_before_seconds,
+            opts=opts,
         )
         server = kubeconfig_specs.server_url(
             spec, advertise_address=host.address, control_plane_endpoint=args.config.control_plane_endpoint
@@ -92,7 +104,12 @@ class Kubeconfigs(pulumi.ComponentResource):
                 )
             )
         )
-        return pulumi.Output.secret(text)
+        assert client.not_after is not None
+        return pulumi.Output.secret(text), client.not_after
+
+    def not_after_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
+        """The NotAfter of the client certificate in each kubeconfig `host` holds, by its path."""
+        return dict(self._not_after.get(host.name, {}))
 
     def files_for(self, host: Host) -> list[HostFile]:
         """The kubeconfig files `host` needs, in table order: (path, content, mode)."""

@@ -1,8 +1,14 @@
 """Keys and certificates as Pulumi resources, so they are made once and kept in state (keys as secrets).
 
-Two dynamic resources: `PrivateKey` and `Certificate`. Their providers only replace, never update: any change
-to what a certificate says (its fields), to its key or to its signer makes a new certificate, and nothing else
-is regenerated. NotBefore is fixed when a certificate is created and kept in its outputs.
+Two dynamic resources: `PrivateKey` and `Certificate`. Any change to what a certificate says (its fields), to its
+key or to its signer replaces it with a new certificate, and nothing else is regenerated; a renewal updates it
+in place. NotBefore and NotAfter are fixed when a certificate is created and kept in its outputs.
+
+Renewal needs no `pulumi refresh`: the engine checks every resource's inputs on every preview and up, and the
+certificate's check reads the clock (components.pki.renewal). One whose NotAfter is less than
+`renew_before_seconds` away (or already past) gets a new issue time and NotAfter in its inputs, so it is updated:
+reissued with the same key and fields, as `kubeadm certs renew` does, its `renewal` input saying why. Nothing
+here needs the cluster, so an expired certificate renews as well.
 
 Provider classes live at module level and import what they need inside their methods: Pulumi pickles them
 (with dill) into the state and the provider process loads them from there.
@@ -14,10 +20,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, Resource, ResourceProvider
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
 
-# The engine sends this in place of a value it does not know yet (during preview).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from components.pki.renewal import UNKNOWN
 
 
 class PrivateKeyProvider(ResourceProvider):
@@ -48,13 +61,19 @@ class PrivateKeyProvider(ResourceProvider):
 
 
 class CertificateProvider(ResourceProvider):
-    """Inputs: fields (CertFields.to_dict()), key_pem, and for a leaf ca_cert_pem + ca_key_pem.
+    """Inputs: fields (CertFields.to_dict()), key_pem, for a leaf ca_cert_pem + ca_key_pem, and renew_before_seconds
+    (renew once NotAfter is closer than this; none: never by time).
 
-    Outputs: fields, cert_pem, public_key_pem (of key_pem), ca_cert_pem, not_before, not_after, serial.
+    Check adds issued_at, not_after and renewal (components.pki.renewal). Outputs: fields, cert_pem,
+    public_key_pem (of key_pem), ca_cert_pem, not_before, not_after, serial, issued_at. `renewal` is an input
+    only, so a preview (whose outputs are the inputs) shows it once and an up does not repeat it.
     The private keys are read, never echoed into the outputs.
     """
 
-    def check(self, _olds: Any, news: Any) -> CheckResult:
+    def check(self, olds: Any, news: Any) -> CheckResult:
+        import datetime
+
+        from components.pki import renewal
         from components.pki.crypto import CertFields
 
         failures = []
@@ -68,9 +87,17 @@ class CertificateProvider(ResourceProvider):
             failures.append(CheckFailure("fields", str(error)))
         if not news.get("key_pem"):
             failures.append(CheckFailure("key_pem", "a certificate needs its private key"))
-        return CheckResult(news, failures)
+        if failures:
+            return CheckResult(news, failures)
+        issue = renewal.plan(olds or {}, news, datetime.datetime.now(datetime.UTC))
+        planned = {"issued_at": issue.issued_at, "not_after": issue.not_after, "renewal": issue.renewal}
+        return CheckResult({**news, **planned}, [])
 
     def diff(self, _id: str, olds: Any, news: Any) -> DiffResult:
+        import datetime
+
+        from components.pki import renewal
+
         replaces = []
         if olds.get("fields") != news.get("fields"):
             replaces.append("fields")
@@ -78,7 +105,17 @@ class CertificateProvider(ResourceProvider):
             replaces.append("key_pem")
         if (news.get("ca_cert_pem") or "") != (olds.get("ca_cert_pem") or ""):
             replaces.append("ca_cert_pem")
-        return DiffResult(changes=bool(replaces), replaces=replaces, delete_before_replace=False)
+        # A new issue time alone is a renewal planned by check, done in place (an update): a replacement would have
+        # the engine check the inputs again without the old ones, and the reason would be lost from the preview.
+        # The NotAfter test also renews a certificate made before issue times were planned (its inputs have none).
+        renew = (news.get("issued_at") or "") != (olds.get("issued_at") or "") or renewal.due(
+            olds.get("not_after"), news.get("renew_before_seconds"), datetime.datetime.now(datetime.UTC)
+        )
+        return DiffResult(changes=bool(replaces) or renew, replaces=replaces, delete_before_replace=False)
+
+    def update(self, _id: str, _olds: Any, news: Any) -> UpdateResult:
+        """A renewal: the same key and fields, a new serial, NotBefore and NotAfter."""
+        return UpdateResult(self.create(news).outs)
 
     def create(self, props: Any) -> CreateResult:
         import datetime
@@ -90,7 +127,8 @@ class CertificateProvider(ResourceProvider):
         signer = None
         if props.get("ca_cert_pem"):
             signer = (pki_crypto.load_cert(props["ca_cert_pem"]), pki_crypto.load_private_key(props["ca_key_pem"]))
-        cert = pki_crypto.issue(fields, key, datetime.datetime.now(datetime.UTC), signer)
+        start = datetime.datetime.fromisoformat(props["issued_at"]) if props.get("issued_at") else None
+        cert = pki_crypto.issue(fields, key, start or datetime.datetime.now(datetime.UTC), signer)
         outs = {
             "fields": fields.to_dict(),
             "cert_pem": pki_crypto.cert_pem(cert),
@@ -99,6 +137,7 @@ class CertificateProvider(ResourceProvider):
             "not_before": cert.not_valid_before_utc.isoformat(),
             "not_after": cert.not_valid_after_utc.isoformat(),
             "serial": str(cert.serial_number),
+            "issued_at": props.get("issued_at") or "",
         }
         return CreateResult(f"{cert.serial_number:x}", outs)
 
@@ -129,6 +168,8 @@ class Certificate(Resource, module="pki", name="Certificate"):
 
     cert_pem: pulumi.Output[str]
     not_before: pulumi.Output[str]
+    not_after: pulumi.Output[str]
+    renewal: pulumi.Output[str]
 
     def __init__(
         self,
@@ -138,15 +179,20 @@ class Certificate(Resource, module="pki", name="Certificate"):
         key_pem: pulumi.Input[str],
         ca_cert_pem: pulumi.Input[str] | None = None,
         ca_key_pem: pulumi.Input[str] | None = None,
+        renew_before_seconds: int | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props: dict[str, Any] = {
+            "renew_before_seconds": renew_before_seconds,
             "fields": fields,
             "key_pem": pulumi.Output.secret(key_pem),
             "ca_cert_pem": ca_cert_pem,
             "ca_key_pem": pulumi.Output.secret(ca_key_pem) if ca_key_pem is not None else None,
             "cert_pem": None,
             "not_before": None,
+            "not_after": None,
+            "issued_at": None,
+            "renewal": None,
         }
         super().__init__(CertificateProvider(), name, props, opts)
 
@@ -155,6 +201,8 @@ class Certificate(Resource, module="pki", name="Certificate"):
 class KeyAndCert:
     key_pem: pulumi.Output[str]  # secret
     cert_pem: pulumi.Output[str]
+    # ISO 8601; None for a signer given from outside (the CA handed to Kubeconfigs).
+    not_after: pulumi.Output[str] | None = None
 
 
 def key_and_cert(
@@ -163,9 +211,11 @@ def key_and_cert(
     fields: dict[str, Any],
     algorithm: str,
     signer: KeyAndCert | None,
+    renew_before_seconds: int | None,
     opts: pulumi.ResourceOptions,
 ) -> KeyAndCert:
-    """`<name>-key` and `<name>`: a fresh key and its certificate, signed by `signer` (None: self-signed)."""
+    """`<name>-key` and `<name>`: a fresh key and its certificate, signed by `signer` (None: self-signed), renewed
+    with the same key once it has less than `renew_before_seconds` left."""
     key = PrivateKey(f"{name}-key", algorithm, opts)
     cert = Certificate(
         name,
@@ -173,6 +223,9 @@ def key_and_cert(
         key_pem=key.key_pem,
         ca_cert_pem=signer.cert_pem if signer else None,
         ca_key_pem=signer.key_pem if signer else None,
+        renew_before_seconds=renew_before_seconds,
         opts=opts,
     )
-    return KeyAndCert(key_pem=pulumi.Output.secret(key.key_pem), cert_pem=cert.cert_pem)
+    # Only a preview sees `renewal` (an input the engine echoes as an output there), so this says it once.
+    cert.renewal.apply(lambda reason: pulumi.log.info(reason, resource=cert) if reason else None)
+    return KeyAndCert(key_pem=pulumi.Output.secret(key.key_pem), cert_pem=cert.cert_pem, not_after=cert.not_after)

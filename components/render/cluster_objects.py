@@ -14,6 +14,7 @@ from typing import Any
 
 from components import constants as c
 from components.config import ClusterConfig, Component
+from components.config.certificates import go_duration
 from components.render.k8s_objects import (
     RBAC_VERSION,
     Obj,
@@ -65,8 +66,8 @@ def cluster_configuration(config: ClusterConfig) -> Obj:
         "apiVersion": "kubeadm.k8s.io/v1beta4",
         "kind": "ClusterConfiguration",
         "apiServer": api_server,
-        "caCertificateValidityPeriod": f"{c.CA_CERT_VALIDITY_HOURS}h0m0s",
-        "certificateValidityPeriod": f"{c.CERT_VALIDITY_HOURS}h0m0s",
+        "caCertificateValidityPeriod": go_duration(config.certificates.ca_validity_seconds),
+        "certificateValidityPeriod": go_duration(config.certificates.validity_seconds),
         "certificatesDir": c.PKI_DIR,
         "clusterName": config.cluster_name,
         "controllerManager": _component(config.controller_manager),

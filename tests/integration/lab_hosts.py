@@ -65,6 +65,21 @@ def etcd_members(node) -> list[dict]:
     return members
 
 
+def cluster_config(name: str, control_planes, workers=(), endpoint: str | None = None, **settings: object) -> dict:
+    """The `kubeadm:` settings of a cluster on lab nodes: its hosts over the lab's SSH key, the kubelet setting this
+    machine needs, the control-plane endpoint when given, then `settings`."""
+    config: dict[str, object] = {
+        "clusterName": name,
+        "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+        "controlPlanes": [{"name": h.name, "address": h.address} for h in control_planes],
+        "workers": [{"name": h.name, "address": h.address} for h in workers],
+        "kubeletConfiguration": {"failCgroupV1": False},
+    }
+    if endpoint:
+        config["controlPlaneEndpoint"] = endpoint
+    return {**config, **settings}
+
+
 def lab_nodes(name: str, count: int, **options: object):
     """A module fixture: the lab `name` with `count` nodes (lab.up's options), up for the module's tests and down
     after them, whatever they did. Nodes get the bridge CNI unless `cni` says otherwise: these clusters apply none."""

@@ -4,87 +4,21 @@ kubelet change rolls the worker through drain, restart and uncordon."""
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
-import ssl
-import threading
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-import yaml
-from lab_hosts import LEFTOVERS, lab_nodes, on_host, run_kubectl, started
+from lab_hosts import LEFTOVERS, cluster_config, lab_nodes, on_host, run_kubectl, started
+from polling import POLL_SECONDS, Poller, client_files
 
 import lab
 
 pytestmark = pytest.mark.integration
 
 LAB = "itest-rollout"
-POLL_SECONDS = 0.5
-
 
 nodes = lab_nodes(LAB, 4, load_balancer=True)
-
-
-@dataclass
-class Poller:
-    """GET https://<target><path> every POLL_SECONDS in a thread, as `client` (cert and key files) when given:
-    (seconds since start, answered 200, what came back when it did not)."""
-
-    target: str
-    path: str = "/readyz"
-    client: tuple[str, str] | None = None
-    samples: list[tuple[float, bool, str]] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-
-    def __post_init__(self) -> None:
-        self._context = ssl.create_default_context()
-        self._context.check_hostname, self._context.verify_mode = False, ssl.CERT_NONE
-        if self.client:
-            self._context.load_cert_chain(*self.client)
-        self._started = time.monotonic()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            began = time.monotonic()
-            url = f"https://{self.target}{self.path}"
-            try:
-                with urllib.request.urlopen(url, timeout=3, context=self._context) as answer:
-                    ok, detail = answer.status == 200, f"HTTP {answer.status}"
-            except urllib.error.HTTPError as error:
-                ok, detail = False, f"HTTP {error.code}: {error.read()[:200]!r}"
-            except OSError as error:
-                ok, detail = False, repr(error)
-            self.samples.append((began - self._started, ok, detail))
-            self._stop.wait(max(0.0, POLL_SECONDS - (time.monotonic() - began)))
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def failed(self) -> list[tuple[float, str]]:
-        return [(round(t, 1), detail) for t, ok, detail in self.samples if not ok]
-
-    def down_window(self) -> tuple[float, float] | None:
-        """From the first failed poll to the last one, or None when every poll answered."""
-        failed = [t for t, ok, _ in self.samples if not ok]
-        return (failed[0], failed[-1]) if failed else None
-
-
-def client_files(kubeconfig: Path, into: Path) -> tuple[str, str]:
-    """The admin kubeconfig's client certificate and key as files, for a poller."""
-    user = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]
-    cert, key = into / "admin.crt", into / "admin.key"
-    cert.write_bytes(base64.b64decode(user["client-certificate-data"]))
-    key.write_bytes(base64.b64decode(user["client-key-data"]))
-    key.chmod(0o600)
-    return str(cert), str(key)
 
 
 def apiserver_started(node) -> str:
@@ -96,16 +30,7 @@ def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):
     control_planes = (cp1, cp2, cp3)
     endpoint = f"{lab.load_balancer_address(LAB)}:6443"
     stack = make_stack("rollout")
-    stack.set_config(
-        {
-            "clusterName": "rollout",
-            "controlPlaneEndpoint": endpoint,
-            "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
-            "controlPlanes": [{"name": h.name, "address": h.address} for h in control_planes],
-            "workers": [{"name": worker.name, "address": worker.address}],
-            "kubeletConfiguration": {"failCgroupV1": False},
-        }
-    )
+    stack.set_config(cluster_config("rollout", control_planes, [worker], endpoint))
     stack.pulumi("up", "--yes", "--skip-preview")
     kubeconfig = tmp_path / "admin.conf"
     kubeconfig.write_text(stack.outputs()["admin_kubeconfig"])

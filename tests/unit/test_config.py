@@ -267,3 +267,49 @@ def test_a_bad_cni_manifest_is_named_before_any_host_is_touched(key: str, tmp_pa
         parse(base(key, cni={"manifest": str(manifest)}))
     (problem,) = error.value.problems
     assert problem.startswith(f"cni.manifest: {message}") and problem.endswith(str(manifest)), problem
+
+
+def test_certificate_lifetimes_default_to_kubeadms_and_renew_90_days_ahead(key: str) -> None:
+    lifetimes = parse(base(key)).certificates
+    assert lifetimes.validity_seconds == 8760 * 3600
+    assert lifetimes.ca_validity_seconds == 87600 * 3600
+    assert lifetimes.renew_before_seconds == 90 * 24 * 3600
+
+
+def test_certificate_lifetimes_take_go_durations(key: str) -> None:
+    raw = base(
+        key, certificateValidityPeriod="2h", caCertificateValidityPeriod="876000h", certificateRenewBefore="1h59m"
+    )
+    lifetimes = parse(raw).certificates
+    assert (lifetimes.validity_seconds, lifetimes.renew_before_seconds) == (7200, 7140)
+    assert lifetimes.ca_validity_seconds == 876000 * 3600
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"certificateValidityPeriod": "1 year"}, "certificateValidityPeriod: must be a duration like 8760h"),
+        ({"certificateValidityPeriod": 8760}, "certificateValidityPeriod: must be a duration like 8760h"),
+        ({"caCertificateValidityPeriod": "-5h"}, "caCertificateValidityPeriod: must be a positive whole number"),
+        ({"certificateRenewBefore": "1.5s"}, "certificateRenewBefore: must be a positive whole number of seconds"),
+        (
+            {"certificateValidityPeriod": "100000h"},
+            "certificateValidityPeriod: is longer than caCertificateValidityPeriod (87600h0m0s): a certificate may "
+            "not outlive its CA",
+        ),
+        (
+            {"certificateValidityPeriod": "2h", "certificateRenewBefore": "2h"},
+            "certificateRenewBefore: must be shorter than certificateValidityPeriod (2h0m0s), else every pulumi up "
+            "renews (got: '2h')",
+        ),
+        (
+            {"certificateValidityPeriod": "720h"},
+            "certificateRenewBefore: must be shorter than certificateValidityPeriod (720h0m0s), else every pulumi up "
+            "renews (got: '2160h0m0s')",
+        ),
+    ],
+)
+def test_bad_certificate_lifetimes_name_their_key(key: str, overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(base(key, **overrides))
+    assert any(line.startswith(message) for line in caught.value.problems), caught.value.problems

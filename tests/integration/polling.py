@@ -1,0 +1,73 @@
+"""Polling the API from a test while a run changes the cluster: what a client saw, and when each server was out."""
+
+from __future__ import annotations
+
+import base64
+import ssl
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+POLL_SECONDS = 0.5
+
+
+@dataclass
+class Poller:
+    """GET https://<target><path> every POLL_SECONDS in a thread, as `client` (cert and key files) when given:
+    (seconds since start, answered 200, what came back when it did not)."""
+
+    target: str
+    path: str = "/readyz"
+    client: tuple[str, str] | None = None
+    samples: list[tuple[float, bool, str]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._context = ssl.create_default_context()
+        self._context.check_hostname, self._context.verify_mode = False, ssl.CERT_NONE
+        if self.client:
+            self._context.load_cert_chain(*self.client)
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            began = time.monotonic()
+            url = f"https://{self.target}{self.path}"
+            try:
+                with urllib.request.urlopen(url, timeout=3, context=self._context) as answer:
+                    ok, detail = answer.status == 200, f"HTTP {answer.status}"
+            except urllib.error.HTTPError as error:
+                ok, detail = False, f"HTTP {error.code}: {error.read()[:200]!r}"
+            except OSError as error:
+                ok, detail = False, repr(error)
+            self.samples.append((began - self._started, ok, detail))
+            self._stop.wait(max(0.0, POLL_SECONDS - (time.monotonic() - began)))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def failed(self) -> list[tuple[float, str]]:
+        return [(round(t, 1), detail) for t, ok, detail in self.samples if not ok]
+
+    def down_window(self) -> tuple[float, float] | None:
+        """From the first failed poll to the last one, or None when every poll answered."""
+        failed = [t for t, ok, _ in self.samples if not ok]
+        return (failed[0], failed[-1]) if failed else None
+
+
+def client_files(kubeconfig: Path, into: Path) -> tuple[str, str]:
+    """The admin kubeconfig's client certificate and key as files, for a poller."""
+    user = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]
+    cert, key = into / "admin.crt", into / "admin.key"
+    cert.write_bytes(base64.b64decode(user["client-certificate-data"]))
+    key.write_bytes(base64.b64decode(user["client-key-data"]))
+    key.chmod(0o600)
+    return str(cert), str(key)
