@@ -492,13 +492,14 @@ def workload_images(args) -> None:
 
 
 def tools_with_bash(layer: Layer, root: Path) -> None:
-    """A shell and coreutils as upstream's e2e images have them: busybox applets in /usr/local/bin where Debian's
-    packages in the layer give no such tool, and bash as sh. Not busybox's ash: bookworm's (1.35) drops variables
+    """A shell and coreutils as upstream's e2e images have them: busybox applets in /usr/bin (so /bin/true,
+    /bin/sleep, /bin/sysctl, which specs run by path, are there too: /bin is /usr/bin) where Debian's packages in the
+    layer give no such tool, and bash as sh. Not busybox's ash: bookworm's (1.35) drops variables
     whose names are no shell identifiers (`data-1`) from the environment it passes on, and e2e's env specs read
     them back through `sh -c env`."""
     debian_packages(layer, root, ["bash"])
     provided = {p.rsplit("/", 1)[-1] for p in layer.entries if p.startswith(("usr/bin/", "usr/sbin/"))}
-    busybox_applets_at(layer, root, "/usr/local/bin", provided | {"sh", "ash"})
+    busybox_applets_at(layer, root, "/usr/bin", provided | {"sh", "ash"})
     layer.symlink("/usr/bin/sh", "bash")
 
 
