@@ -120,6 +120,9 @@ ETCD_CLIENT_URLS_ANNOTATION = "kubeadm.kubernetes.io/etcd.advertise-client-urls"
 
 # Startup probe budget: ControlPlaneComponentHealthCheck (v1beta4 default 4m) over a 10 s period.
 CONTROL_PLANE_HEALTH_CHECK_SECONDS = 240
+# How long a static pod's process may take to stop before it is killed: Kubernetes' default
+# terminationGracePeriodSeconds, which kubeadm's static pods keep.
+STATIC_POD_GRACE_SECONDS = 30
 
 # The longest any step may run on its host before the host ends it (remote/run.sh): above every wait a script
 # has of its own (each says what it waited for when it gives up first).

@@ -34,6 +34,7 @@ def control_plane(
         pods="\n".join(f"{name} {manifest} {health} {','.join(files)}" for name, manifest, health, files in pods),
         state_dir=STATE_DIR,
         endpoint=endpoint,
+        grace=c.STATIC_POD_GRACE_SECONDS,
     )
 
 

@@ -285,7 +285,7 @@ def test_rollout_restarts_a_pod_whose_files_changed_and_waits_for_the_kubelet_on
         replace = subprocess.Popen(["bash", "-c", f"sleep 1.5; kill {second}"])
         result = rollout("roll")
         replace.wait()
-        assert result.returncode == 0 and "manifest changed, waiting for the kubelet" in result.stdout
+        assert result.returncode == 0 and "waiting for the kubelet to start the pod on its new files" in result.stdout
         third = running(FAKE_POD)
         assert third != second
         # A manifest change the kubelet never picks up fails the step, naming the host and the pod.
