@@ -70,7 +70,9 @@ def test_flannel_carries_pods_services_and_dns_across_nodes(nodes, make_stack, t
             args = (*args, "-f", str(path))
         return run_kubectl(kubeconfig, *args).stdout
 
-    # The nodes became Ready only through flannel: they have no CNI config of their own.
+    # The nodes become Ready only through flannel: they have no CNI config of their own. The up ends once flannel's
+    # objects are applied and the worker is registered; its flannel pod writes the config a few seconds later.
+    kubectl("wait", "--for=condition=Ready", "node", "--all", "--timeout=180s")
     for node in nodes:
         assert on_host(node, "ls /etc/cni/net.d").split() == ["10-flannel.conflist"]
     kubectl("wait", "--for=condition=Ready", "node", "--all", "--timeout=180s")
