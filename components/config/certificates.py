@@ -57,12 +57,11 @@ def go_duration(seconds: int) -> str:
 def parse_lifetimes(raw: Any, problems: Problems) -> CertificateLifetimes:
     """The three keys from the top of the `kubeadm:` namespace, each a positive duration of whole seconds; a leaf
     may not outlive its CA and renewal must start inside a leaf's life, else every `pulumi up` would renew."""
-    default = CertificateLifetimes()
     values = {}
     for key, fallback in (
-        ("certificateValidityPeriod", default.validity_seconds),
-        ("caCertificateValidityPeriod", default.ca_validity_seconds),
-        ("certificateRenewBefore", default.renew_before_seconds),
+        ("certificateValidityPeriod", DEFAULT_LIFETIMES.validity_seconds),
+        ("caCertificateValidityPeriod", DEFAULT_LIFETIMES.ca_validity_seconds),
+        ("certificateRenewBefore", DEFAULT_LIFETIMES.renew_before_seconds),
     ):
         values[key] = fallback
         if key not in raw:
@@ -75,7 +74,11 @@ def parse_lifetimes(raw: Any, problems: Problems) -> CertificateLifetimes:
             problems.add(key, "must be a positive whole number of seconds", text)
         else:
             values[key] = int(seconds)
-    leaf, ca, renew = (values[k] for k in values)
+    leaf, ca, renew = (
+        values["certificateValidityPeriod"],
+        values["caCertificateValidityPeriod"],
+        values["certificateRenewBefore"],
+    )
     if leaf > ca:
         problems.add(
             "certificateValidityPeriod",
