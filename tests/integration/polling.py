@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import ssl
 import threading
 import time
@@ -71,3 +72,34 @@ def client_files(kubeconfig: Path, into: Path) -> tuple[str, str]:
     key.write_bytes(base64.b64decode(user["client-key-data"]))
     key.chmod(0o600)
     return str(cert), str(key)
+
+
+@dataclass
+class WatchedUp:
+    """What a `pulumi up` watched by `up_watched` took and what the pollers saw."""
+
+    seconds: float
+    through: Poller
+    # When each control plane's own API server was out (None: never), in the order of the hosts.
+    windows: list[tuple[float, float] | None]
+
+
+def up_watched(stack, endpoint: str, control_planes, kubeconfig: Path, into: Path) -> WatchedUp:
+    """`pulumi up` while polling through the endpoint as the admin (a real read, what a client needs answered) and
+    each control plane's own /readyz (when its API server was out)."""
+    through = Poller(endpoint, "/api/v1/namespaces/kube-system", client_files(kubeconfig, into))
+    direct = [Poller(f"{h.address}:6443") for h in control_planes]
+    began = time.monotonic()
+    stack.pulumi("up", "--yes", "--skip-preview")
+    took = time.monotonic() - began
+    time.sleep(2 * POLL_SECONDS)
+    for poller in (through, *direct):
+        poller.stop()
+    return WatchedUp(seconds=took, through=through, windows=[p.down_window() for p in direct])
+
+
+def assert_one_down_at_a_time(windows: list[tuple[float, float] | None]) -> None:
+    """Every API server was out for a moment (it restarted), and no two at once."""
+    assert all(windows), f"every API server was down for a moment: {windows}"
+    for (_, end), (next_start, _) in itertools.pairwise(windows):  # type: ignore[misc]
+        assert end < next_start, f"two API servers were down at once: {windows}"

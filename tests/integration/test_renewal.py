@@ -5,14 +5,13 @@ endpoint answers, and kubeadm's own check-expiration sees the new dates."""
 from __future__ import annotations
 
 import datetime
-import itertools
 import json
 import re
 import time
 
 import pytest
 from lab_hosts import cluster_config, lab_nodes, on_host, started
-from polling import POLL_SECONDS, Poller, client_files
+from polling import assert_one_down_at_a_time, up_watched
 
 import lab
 
@@ -85,14 +84,8 @@ def test_due_certificates_renew_on_a_plain_up(nodes, make_stack, tmp_path):
 
     kubeconfig = tmp_path / "admin.conf"
     kubeconfig.write_text(stack.outputs()["admin_kubeconfig"])
-    through = Poller(endpoint, "/api/v1/namespaces/kube-system", client_files(kubeconfig, tmp_path))
-    direct = {h.name: Poller(f"{h.address}:6443") for h in control_planes}
-    began = time.monotonic()
-    stack.pulumi("up", "--yes", "--skip-preview")
-    took = time.monotonic() - began
-    time.sleep(2 * POLL_SECONDS)
-    for poller in (through, *direct.values()):
-        poller.stop()
+    watched = up_watched(stack, endpoint, control_planes, kubeconfig, tmp_path)
+    through = watched.through
 
     after = {h.name: {f: certificate(h, f) for f in files} for h in control_planes}
     expiry = stack.outputs()["expiry"]
@@ -109,13 +102,10 @@ def test_due_certificates_renew_on_a_plain_up(nodes, make_stack, tmp_path):
             assert expires > issued + datetime.timedelta(hours=2), f"{h.name}: {name} still expires {expires}"
         ours = datetime.datetime.fromisoformat(expiry[h.name]["/etc/kubernetes/pki/apiserver.crt"])
         assert abs(ours - listed["apiserver"]) < datetime.timedelta(minutes=1)
-    windows = [direct[h.name].down_window() for h in control_planes]
-    assert all(windows), f"every API server restarted, so each was down for a moment: {windows}"
-    for (_, end), (next_start, _) in itertools.pairwise(windows):  # type: ignore[misc]
-        assert end < next_start, f"two API servers were down at once: {windows}"
+    assert_one_down_at_a_time(watched.windows)
     assert through.failed() == [], f"{len(through.failed())} of {len(through.samples)} polls failed: {through.failed()}"
     print(
-        f"\n[renew] {len(renewed)} certificates renewed on 3 control planes in {took:.1f}s; "
+        f"\n[renew] {len(renewed)} certificates renewed on 3 control planes in {watched.seconds:.1f}s; "
         f"{len(through.samples)} polls through the endpoint, 0 failed"
     )
     # The renewed certificates come due again 8 minutes after they were issued, which a slow run can pass; a lower

@@ -4,13 +4,11 @@ kubelet change rolls the worker through drain, restart and uncordon."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
 
 import pytest
 from lab_hosts import LEFTOVERS, cluster_config, lab_nodes, on_host, run_kubectl, started
-from polling import POLL_SECONDS, Poller, client_files
+from polling import assert_one_down_at_a_time, up_watched
 
 import lab
 
@@ -38,30 +36,19 @@ def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):
 
     # An API server flag on every control plane: each restarts, one after the other, behind its gate.
     stack.set_config({"apiServer": {"extraArgs": {"event-ttl": "2h0m0s"}}})
-    # Through the endpoint: a real read as the admin, what a client needs answered; each node's own /readyz shows
-    # when its API server was out.
-    through = Poller(endpoint, "/api/v1/namespaces/kube-system", client_files(kubeconfig, tmp_path))
-    direct = {h.name: Poller(f"{h.address}:6443") for h in control_planes}
-    started = time.monotonic()
-    stack.pulumi("up", "--yes", "--skip-preview")
-    took = time.monotonic() - started
-    time.sleep(2 * POLL_SECONDS)
-    for poller in (through, *direct.values()):
-        poller.stop()
+    watched = up_watched(stack, endpoint, control_planes, kubeconfig, tmp_path)
+    through, windows = watched.through, watched.windows
     after = {h.name: apiserver_started(h) for h in control_planes}
     for h in control_planes:
         assert after[h.name] != before[h.name], f"{h.name}'s API server did not restart"
         assert "--event-ttl=2h0m0s" in on_host(h, "tr '\\0' ' ' < /proc/$(pgrep -o -f '^kube-apiserver ')/cmdline")
-    windows = [direct[h.name].down_window() for h in control_planes]
-    assert all(windows), f"every API server was down for a moment: {windows}"
-    for (_, end), (next_start, _) in itertools.pairwise(windows):  # type: ignore[misc]
-        assert end < next_start, f"two API servers were down at once: {windows}"
+    assert_one_down_at_a_time(windows)
     assert through.failed() == [], (
         f"{len(through.failed())} of {len(through.samples)} polls through the endpoint failed: {through.failed()}; "
         f"the API servers were down (s since start): {windows}"
     )
     print(
-        f"\n[rollout] extra arg on 3 control planes: {took:.1f}s; {len(through.samples)} polls through the endpoint, "
+        f"\n[rollout] extra arg on 3 control planes: {watched.seconds:.1f}s; {len(through.samples)} polls through the endpoint, "
         f"0 failed; each API server down (s since start): "
         + ", ".join(f"{h.name} {w[0]:.1f}-{w[1]:.1f}" for h, w in zip(control_planes, windows, strict=True))  # type: ignore[index]
     )
