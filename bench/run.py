@@ -9,6 +9,9 @@ Figures (each the median of the runs, with min and max):
   P3  adding one worker to a cluster of N workers (--scale-workers, default 6) ÷ adding one to a cluster of 1
   P4  our render code for one control plane ÷ kubeadm init phase certs/kubeconfig/control-plane/etcd
   P5  P1's pulumi time ÷ the unavoidable waits of that create (see bench/waits.py)
+  P6  pulumi preview of a fresh stack with 1 control plane and 10, 100, 200 workers (no host contacted): seconds and
+      peak memory per host (the slope from 10 to 200), resources per worker (bench/scale_preview.py)
+  P2 also gets its floor: an empty Python program's no-op pulumi up with the same CLI (P2 no-op ÷ floor)
   memory: peak RSS of the Pulumi program and the command provider during P1 and P3
 Every measurement gets freshly booted lab nodes (a lab per measurement, torn down after), never reset ones:
 `kubeadm reset` leaves iptables rules, CNI state and the kubelet's restart back-off behind.
@@ -33,11 +36,11 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable from the repo it lives in
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import events, kubeadm_baseline, labs, pulumi_driver, waits
+from bench import events, kubeadm_baseline, labs, pulumi_driver, scale_preview, waits
 from bench.stats import Summary, ratio, summarize, table
 
 HERE = Path(__file__).resolve().parent
-FIGURES = ("P1", "P2", "P3", "P4", "P5")
+FIGURES = ("P1", "P2", "P3", "P4", "P5", "P6")
 
 
 def log(message: str) -> None:
@@ -176,6 +179,19 @@ def derive(run: dict[str, Any]) -> dict[str, float | None]:
             figures[f"mem command provider P3/{scale['workers']} (MiB)"] = scale["add"]["peak_mib"].get(
                 "command_provider"
             )
+    if run.get("floor"):
+        figures["P2 empty-program no-op floor (s)"] = run["floor"]["seconds"]
+        if p:
+            figures["P2 no-op ÷ floor"] = ratio(p["noop"]["seconds"], run["floor"]["seconds"])
+    previews = run.get("previews") or []
+    for r in previews:
+        figures[f"P6 preview {r['workers']} workers (s)"] = r["seconds"]
+    if len(previews) > 1:
+        per_host = scale_preview.slope(previews, "seconds")
+        figures["P6 per host (ms)"] = per_host * 1000 if per_host is not None else None
+        for group in ("total", "program", "cli"):
+            figures[f"P6 per host, {group} (MiB)"] = scale_preview.slope(previews, group)
+        figures["P6 resources per worker"] = scale_preview.slope(previews, "creates")
     if run.get("render"):
         r = run["render"]
         figures["P4 ours render (s)"] = r["ours_seconds"]
@@ -191,6 +207,9 @@ GOALS = {
     "P3 scale ratio": "<= 1.2",
     "P4 render ratio": "<= 1.0",
     "P5 critical path ratio": "<= 1.5",
+    "P2 no-op ÷ floor": "<= 1.5",
+    "P6 per host (ms)": "<= 60",
+    "P6 per host, total (MiB)": "<= 0.3",
 }
 
 
@@ -206,6 +225,8 @@ def _unit(name: str) -> str:
         return "s"
     if name.endswith("(MiB)"):
         return "MiB"
+    if name.endswith("(ms)"):
+        return "ms"
     if "commands" in name:
         return "count"
     return "x"
@@ -238,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     project = args.project.resolve()
     python = str(project / ".venv" / "bin" / "python")
     workdir = Path(tempfile.mkdtemp(prefix="kubeadm-pulumi-bench-"))
+    preview_key = scale_preview.write_key(workdir / "preview-key")
     log(f"project {project}, {args.runs} run(s) of {','.join(sorted(only))}; event logs in {workdir}")
 
     runs: list[dict[str, Any]] = []
@@ -267,6 +289,15 @@ def main(argv: list[str] | None = None) -> int:
                 scale = functools.partial(measure_scale, project, python, f"{args.lab_prefix}-s", workdir, n)
                 run[key] = retried(scale, tag, run)
                 log(f"run {i}: add to {n}: {run[key]['add']['seconds']:.1f}s")
+        if "P2" in only:
+            log(f"run {i}: the empty program's no-op up (P2's floor)")
+            run["floor"] = scale_preview.measure_floor(project, workdir, tag)
+        if "P6" in only:
+            for n in scale_preview.SIZES:
+                log(f"run {i}: preview of 1 control plane + {n} workers")
+                record = scale_preview.measure_preview(project, workdir, preview_key, n, tag)
+                run.setdefault("previews", []).append(record)
+                log(f"run {i}: preview {n}: {record['seconds']:.1f}s")
         if "P4" in only:
             log(f"run {i}: render")
             run["render"] = measure_render(project, python, args.render_repeat)

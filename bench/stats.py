@@ -38,7 +38,7 @@ def _fmt(value: float, unit: str) -> str:
     if unit == "x":
         return f"{value:.2f}"
     if unit == "MiB":
-        return f"{value:.0f}"
+        return f"{value:.2f}" if value < 10 else f"{value:.0f}"
     if unit == "count":
         return f"{value:.0f}"
     return f"{value:.3f}" if value < 1 else f"{value:.1f}"

@@ -85,7 +85,7 @@ class Cluster(pulumi.ComponentResource):
             uploaded, self.certificate_key = upload_certs(certs.files_for(first), init.connection, uploaded, child)
         marked = mark_control_plane("mark-control-plane", first, init.connection, uploaded, child)
         bootstrapped = bootstrap_token(config, certs.ca_cert_pem, init.connection, marked, child)
-        finalized = kubelet_finalize("kubelet-finalize", first, init.connection, bootstrapped, child)
+        finalized = kubelet_finalize("kubelet-finalize", first, init.connection, bootstrapped, init.kubelet_conf, child)
 
         control_planes, joined, gate = control_plane_chain(
             config, args.private_keys, pki, guard, (init, gate), bootstrapped, self
@@ -101,7 +101,7 @@ class Cluster(pulumi.ComponentResource):
         self.admin_kubeconfig = kubeconfig.admin_kubeconfig
         self.ca_cert_hash = certs.ca_cert_hash
         self.endpoint = config.api_endpoint.url
-        self.expiry = expiry_report(config.hosts, certs, kubeconfig)
+        self.expiry = expiry_report(config.hosts, certs, kubeconfig, {**control_planes, **workers}, self)
         self.preflight_reports: pulumi.Output[dict[str, str]] = pulumi.Output.all(
             **{n: node.preflight.report for n, node in {**control_planes, **workers}.items()}
         )

@@ -39,6 +39,7 @@ class ControlPlaneJoinArgs:
     connection: HostConnection
     first: HostConnection
     kubelet_started: pulumi.Input[str]
+    kubelet_conf: pulumi.Input[str] | None
     after: pulumi.Input[str]
 
 
@@ -92,7 +93,9 @@ class ControlPlaneJoin(pulumi.ComponentResource):
             child,
         )
         marked = mark_control_plane(f"{name}-mark-control-plane", host, args.connection, wait.ready, child)
-        finalized = kubelet_finalize(f"{name}-kubelet-finalize", host, args.connection, marked, child)
+        finalized = kubelet_finalize(
+            f"{name}-kubelet-finalize", host, args.connection, marked, args.kubelet_conf, child
+        )
         self.done = finalized
         # What the node's rollout also watches: the etcd manifest, written here rather than by the node's files.
         self.etcd_manifest, self.etcd_manifest_content = written, manifest.content

@@ -7,8 +7,9 @@ OUTPUTS  on the host: preflight's checks, then the certs, kubeconfig, etcd, cont
          files (HostFiles), then on a control plane the kubelet (re)started on them (KubeletStart). `pulumi destroy`
          resets the host after everything else of it is gone (Reset).
          `connection`, `files` (the HostFiles), `contents` (of every file: the node's rollout's triggers),
-         `kubelet_inputs` (the contents of what the kubelet reads: its restarts' triggers), `kubelet_started`
-         (control planes), `reset`, `preflight` (its report) for the phases that follow.
+         `kubelet_inputs` (the contents of what the kubelet reads: its restarts' triggers), `kubelet_started` and
+         `kubelet_conf` (its content as written; control planes only), `reset`, `preflight` (its report) for the
+         phases that follow.
 A joining control plane gets its etcd manifest from ControlPlaneJoin, once its member is added.
 """
 
@@ -60,6 +61,7 @@ class Node:
     resource to every existing stack's plan). Their names carry the host, so a preview still reads per host."""
 
     kubelet_started: pulumi.Output[str] | None
+    kubelet_conf: pulumi.Input[str] | None
 
     def __init__(self, args: NodeArgs, parent: pulumi.Resource) -> None:
         config, host = args.config, args.host
@@ -89,6 +91,8 @@ class Node:
         # The kubelet reads its own files, kubelet.conf and the cluster CA (its clientCAFile).
         kubelet_reads = (KUBELET_CONF, cert_path(CA))
         self.kubelet_inputs = [f.content for f in files if f.path.startswith(c.KUBELET_DIR) or f.path in kubelet_reads]
+        # A control plane's, as written (kubelet-finalize then points it at the rotated certificate); workers have none.
+        self.kubelet_conf = next((f.content for f in files if f.path == KUBELET_CONF), None)
         self.kubelet_started = None
         if host.role == ROLE_CONTROL_PLANE:
             # The kubelet reads what HostFiles wrote; it restarts when any of it changes.

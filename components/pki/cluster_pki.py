@@ -94,6 +94,16 @@ class ClusterPki(pulumi.ComponentResource):
             for spec in pki_specs.CERTS
         }
 
+    def issuers_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
+        """The URN of the Certificate behind each certificate file of `not_after_for(host)`, by its path."""
+        if host.role != ROLE_CONTROL_PLANE:
+            return {pki_specs.BY_NAME[pki_specs.CA].cert_path: _urn(self._shared[pki_specs.CA])}
+        own = self._per_node[host.name]
+        return {
+            spec.cert_path: _urn(own[spec.name] if spec.per_node else self._shared[spec.name])
+            for spec in pki_specs.CERTS
+        }
+
     def files_for(self, host: Host) -> list[HostFile]:
         """The PKI files `host` needs, in table order: (path, content, mode)."""
         if host.role != ROLE_CONTROL_PLANE:
@@ -112,3 +122,8 @@ class ClusterPki(pulumi.ComponentResource):
 def _not_after(pair: KeyAndCert) -> pulumi.Output[str]:
     assert pair.not_after is not None  # every pair here is a Certificate of this component
     return pair.not_after
+
+
+def _urn(pair: KeyAndCert) -> pulumi.Output[str]:
+    assert pair.urn is not None  # as _not_after
+    return pair.urn

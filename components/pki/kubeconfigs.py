@@ -26,6 +26,9 @@ from components.pki.kubeconfig_specs import KubeconfigSpec, KubeconfigValues
 from components.pki.resources import KeyAndCert, key_and_cert
 from components.remote import HostFile
 
+# What issuing one kubeconfig gives: its text (secret), its client certificate's NotAfter, that Certificate's URN.
+Issued = tuple[pulumi.Output[str], pulumi.Output[str], pulumi.Output[str]]
+
 
 @dataclass(frozen=True, kw_only=True)
 class KubeconfigsArgs:
@@ -50,7 +53,8 @@ class Kubeconfigs(pulumi.ComponentResource):
 
         self._files: dict[str, list[HostFile]] = {host.name: [] for host in config.control_planes}
         self._not_after: dict[str, dict[str, pulumi.Output[str]]] = {host.name: {} for host in config.control_planes}
-        shared: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]] = {}
+        self._issuer: dict[str, dict[str, pulumi.Output[str]]] = {host.name: {} for host in config.control_planes}
+        shared: dict[str, Issued] = {}
         for spec in kubeconfig_specs.KUBECONFIGS:
             if spec.per_node:
                 for host in config.control_planes:
@@ -64,9 +68,10 @@ class Kubeconfigs(pulumi.ComponentResource):
         self.admin_kubeconfig = shared[constants.ADMIN_KUBECONFIG][0]
         self.register_outputs({"admin_kubeconfig": self.admin_kubeconfig})
 
-    def _place(self, host: Host, spec: KubeconfigSpec, issued: tuple[pulumi.Output[str], pulumi.Output[str]]) -> None:
+    def _place(self, host: Host, spec: KubeconfigSpec, issued: Issued) -> None:
         self._files[host.name].append(HostFile(spec.path, issued[0], constants.PRIVATE_FILE_MODE))
         self._not_after[host.name][spec.path] = issued[1]
+        self._issuer[host.name][spec.path] = issued[2]
 
     @staticmethod
     def _issue(
@@ -76,9 +81,9 @@ class Kubeconfigs(pulumi.ComponentResource):
         args: KubeconfigsArgs,
         ca: KeyAndCert,
         opts: pulumi.ResourceOptions,
-    ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
-        """A client key and certificate for `spec` on `host`: the kubeconfig text (secret) that embeds them, and
-        the certificate's NotAfter."""
+    ) -> Issued:
+        """A client key and certificate for `spec` on `host`: the kubeconfig text (secret) that embeds them, the
+        certificate's NotAfter and its Certificate's URN."""
         lifetimes = args.config.certificates
         client = key_and_cert(
             name,
@@ -104,12 +109,16 @@ class Kubeconfigs(pulumi.ComponentResource):
                 )
             )
         )
-        assert client.not_after is not None
-        return pulumi.Output.secret(text), client.not_after
+        assert client.not_after is not None and client.urn is not None
+        return pulumi.Output.secret(text), client.not_after, client.urn
 
     def not_after_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
         """The NotAfter of the client certificate in each kubeconfig `host` holds, by its path."""
         return dict(self._not_after.get(host.name, {}))
+
+    def issuers_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
+        """The URN of the Certificate embedded in each kubeconfig `host` holds, by its path."""
+        return dict(self._issuer.get(host.name, {}))
 
     def files_for(self, host: Host) -> list[HostFile]:
         """The kubeconfig files `host` needs, in table order: (path, content, mode)."""

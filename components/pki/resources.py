@@ -203,6 +203,8 @@ class KeyAndCert:
     cert_pem: pulumi.Output[str]
     # ISO 8601; None for a signer given from outside (the CA handed to Kubeconfigs).
     not_after: pulumi.Output[str] | None = None
+    # The Certificate's URN (what `pulumi up --replace` takes); None as not_after.
+    urn: pulumi.Output[str] | None = None
 
 
 def key_and_cert(
@@ -228,4 +230,6 @@ def key_and_cert(
     )
     # Only a preview sees `renewal` (an input the engine echoes as an output there), so this says it once.
     cert.renewal.apply(lambda reason: pulumi.log.info(reason, resource=cert) if reason else None)
-    return KeyAndCert(key_pem=pulumi.Output.secret(key.key_pem), cert_pem=cert.cert_pem, not_after=cert.not_after)
+    return KeyAndCert(
+        key_pem=pulumi.Output.secret(key.key_pem), cert_pem=cert.cert_pem, not_after=cert.not_after, urn=cert.urn
+    )

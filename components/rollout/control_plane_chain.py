@@ -43,6 +43,7 @@ def control_plane_chain(
                 connection=node.connection,
                 first=nodes[config.control_planes[0].name].connection,
                 kubelet_started=node.kubelet_started,
+                kubelet_conf=node.kubelet_conf,
                 after=joined,
             ),
             pulumi.ResourceOptions(parent=parent),

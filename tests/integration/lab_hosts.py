@@ -65,9 +65,16 @@ def etcd_members(node) -> list[dict]:
     return members
 
 
+# Behind the lab's load balancer an API server told to stop keeps serving this long with its /readyz failing, so
+# HAProxy (two failed checks a second apart) takes it out before its port closes: a rolling restart then resets no
+# connection HAProxy had just opened to it (README, "Several control planes behind a load balancer").
+BEHIND_LB_ARGS = {"shutdown-delay-duration": "5s"}
+
+
 def cluster_config(name: str, control_planes, workers=(), endpoint: str | None = None, **settings: object) -> dict:
     """The `kubeadm:` settings of a cluster on lab nodes: its hosts over the lab's SSH key, the kubelet setting this
-    machine needs, the control-plane endpoint when given, then `settings`."""
+    machine needs, the control-plane endpoint when given (with BEHIND_LB_ARGS for the API servers), then
+    `settings`."""
     config: dict[str, object] = {
         "clusterName": name,
         "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
@@ -77,6 +84,7 @@ def cluster_config(name: str, control_planes, workers=(), endpoint: str | None =
     }
     if endpoint:
         config["controlPlaneEndpoint"] = endpoint
+        config["apiServer"] = {"extraArgs": BEHIND_LB_ARGS}
     return {**config, **settings}
 
 

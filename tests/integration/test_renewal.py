@@ -38,6 +38,14 @@ def certificate(node, path: str) -> dict[str, str]:
     return {"serial": out[0].split("=", 1)[1], "not_after": out[1].split("=", 1)[1], "key": out[2].split()[0]}
 
 
+def kubelet_client(node) -> str:
+    """What the host's kubelet.conf gives as the kubelet's client certificate: a file, or "embedded"."""
+    conf = on_host(node, "cat /etc/kubernetes/kubelet.conf")
+    if "client-certificate-data:" in conf:
+        return "embedded"
+    return re.search(r"client-certificate: (\S+)", conf).group(1)  # type: ignore[union-attr]
+
+
 def check_expiration(node) -> dict[str, datetime.datetime]:
     """kubeadm certs check-expiration on the host: each certificate and kubeconfig it lists, with its EXPIRES."""
     out = on_host(node, "kubeadm certs check-expiration")
@@ -68,6 +76,9 @@ def test_due_certificates_renew_on_a_plain_up(nodes, make_stack, tmp_path):
         not_after = datetime.datetime.fromisoformat(expiry[h.name]["/etc/kubernetes/pki/apiserver.crt"])
         assert datetime.timedelta(hours=1, minutes=52) < not_after - issued <= datetime.timedelta(hours=2)
     apiservers = {h.name: started(h, "kube-apiserver")["kube-apiserver"] for h in control_planes}
+    # kubelet-finalize on every control plane: the kubelet's client certificate is the one it rotates itself.
+    rotated = "/var/lib/kubelet/pki/kubelet-client-current.pem"
+    assert {h.name: kubelet_client(h) for h in control_planes} == {h.name: rotated for h in control_planes}
 
     # Once due, a plain preview (no refresh) names every certificate to renew, and why.
     time.sleep(max(0.0, (issued + DUE_AFTER - datetime.datetime.now(datetime.UTC)).total_seconds()))
@@ -95,6 +106,8 @@ def test_due_certificates_renew_on_a_plain_up(nodes, make_stack, tmp_path):
             assert new["serial"] != old["serial"], f"{h.name}: {f} was not renewed"
             assert new["key"] == old["key"], f"{h.name}: {f} has a new key"
         assert started(h, "kube-apiserver")["kube-apiserver"] != apiservers[h.name], f"{h.name}: API server kept"
+        # The renewed kubelet.conf was finalized again, not left with the embedded certificate it was written with.
+        assert kubelet_client(h) == rotated, f"{h.name}: kubelet.conf after renewal: {kubelet_client(h)}"
         # kubeadm's own reading of every certificate and kubeconfig shows the new dates, as our report does.
         listed = check_expiration(h)
         assert {"admin.conf", "apiserver", "etcd-server", "front-proxy-client", "scheduler.conf"} <= set(listed)
@@ -112,4 +125,28 @@ def test_due_certificates_renew_on_a_plain_up(nodes, make_stack, tmp_path):
     # threshold is a config change that reissues nothing by itself.
     stack.set_config({"certificateRenewBefore": "1h"})
     stack.pulumi("preview", "--expect-no-changes")
+
+    # A certificate renewed by hand is drift: a refresh reads it, the preview shows it on that host, the up stops
+    # naming it and says how to put this stack's back; doing so converges.
+    cp = control_planes[1]
+    on_host(cp, "kubeadm certs renew apiserver")
+    apiserver = "/etc/kubernetes/pki/apiserver.crt"
+    by_hand = certificate(cp, "apiserver")
+    steps = json.loads(stack.pulumi("preview", "--refresh", "--json").stdout)["steps"]
+    changed = sorted(s["urn"].rsplit("::", 1)[1] for s in steps if s["op"] not in ("same", "read", "refresh"))
+    assert changed == [f"check-expiration-{cp.name}"], changed
+    failed = stack.pulumi("up", "--yes", "--skip-preview", "--refresh", check=False)
+    said = failed.stdout + failed.stderr
+    assert failed.returncode != 0 and f"{cp.name}: 1 file(s) are not what this stack placed there" in said, said
+    assert f"{apiserver}: the host's expires" in said
+    assert certificate(cp, "apiserver") == by_hand, "the hand-renewed certificate was overwritten"
+    replace = re.findall(r"--replace '([^']+)'", said)
+    assert len(replace) == 1 and replace[0].endswith(f"::certs-apiserver-{cp.name}"), replace
+    stack.pulumi("up", "--yes", "--skip-preview", "--refresh", "--replace", replace[0])
+    put_back = certificate(cp, "apiserver")
+    assert put_back["serial"] != by_hand["serial"] and put_back["key"] == by_hand["key"]
+    ours = datetime.datetime.fromisoformat(stack.outputs()["expiry"][cp.name][apiserver])
+    on_disk = datetime.datetime.strptime(" ".join(put_back["not_after"].split()), "%b %d %H:%M:%S %Y GMT")
+    assert on_disk.replace(tzinfo=datetime.UTC) == ours, (ours, put_back)
+    stack.pulumi("preview", "--refresh", "--expect-no-changes")
     stack.pulumi("destroy", "--yes", "--skip-preview")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from lab_hosts import LEFTOVERS, cluster_config, lab_nodes, on_host, run_kubectl, started
+from lab_hosts import BEHIND_LB_ARGS, LEFTOVERS, cluster_config, lab_nodes, on_host, run_kubectl, started
 from polling import assert_one_down_at_a_time, up_watched
 
 import lab
@@ -35,7 +35,7 @@ def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):
     before = {h.name: apiserver_started(h) for h in control_planes}
 
     # An API server flag on every control plane: each restarts, one after the other, behind its gate.
-    stack.set_config({"apiServer": {"extraArgs": {"event-ttl": "2h0m0s"}}})
+    stack.set_config({"apiServer": {"extraArgs": {**BEHIND_LB_ARGS, "event-ttl": "2h0m0s"}}})
     watched = up_watched(stack, endpoint, control_planes, kubeconfig, tmp_path)
     through, windows = watched.through, watched.windows
     after = {h.name: apiserver_started(h) for h in control_planes}

@@ -52,3 +52,20 @@ def test_processes_are_grouped_by_command_line() -> None:
     assert procmem.classify("/x/.venv/bin/python\0-u\0/x/pulumi-language-python-exec\0--engine\0") == "program"
     assert procmem.classify("ssh\0root@10.0.0.1\0") is None
     assert procmem.parse_hwm_kib("Name:\tpython\nVmHWM:\t  67432 kB\n") == 67432
+
+
+def test_p6_counts_creates_and_takes_the_slope_between_the_smallest_and_largest_size() -> None:
+    from bench import scale_preview
+
+    assert scale_preview.creates("Resources:\n    + 1411 to create\n\nDuration: 21s\n") == 1411
+    assert scale_preview.creates("no summary") is None
+    records = [
+        {"workers": 100, "seconds": 20.0, "peak_mib": {"program": 150.0, "cli": 90.0}, "creates": 1411},
+        {"workers": 10, "seconds": 4.0, "peak_mib": {"program": 100.0, "cli": 80.0}, "creates": 151},
+    ]
+    assert abs(scale_preview.slope(records, "seconds") - 16.0 / 90) < 1e-9
+    assert abs(scale_preview.slope(records, "total") - 60.0 / 90) < 1e-9
+    assert scale_preview.slope(records, "creates") == 14.0
+    assert scale_preview.slope(records[:1], "seconds") is None
+    addresses = [scale_preview.worker_address(i) for i in range(600)]
+    assert len(set(addresses)) == 600 and addresses[250] == "198.18.1.1"

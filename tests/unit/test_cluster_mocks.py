@@ -172,6 +172,21 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     ]
     key = files["node-1/etc/kubernetes/pki/apiserver.key"]
     assert "chmod 0600" in key.inputs["create"]
+    # Each control plane's check: what this stack placed there, its finalized kubelet.conf left out; workers (the
+    # CA certificate only) have none, so they cost the engine no dynamic resource.
+    checks = {n: plain_inputs(r.inputs) for n, r in recorder.resources.items() if n.startswith("check-expiration-")}
+    assert sorted(checks) == ["check-expiration-node-1"]
+    on_cp = checks["check-expiration-node-1"]
+    assert {"/etc/kubernetes/admin.conf", "/etc/kubernetes/pki/apiserver.crt"} <= set(on_cp["expected"])
+    assert "/etc/kubernetes/kubelet.conf" not in on_cp["expected"]
+    assert set(on_cp["issuers"]) == set(on_cp["expected"])
+    assert on_cp["host"] == {
+        "name": "node-1",
+        "address": "10.213.0.11",
+        "port": 22,
+        "user": "root",
+        "key_file": str(cfg.hosts[0].ssh.private_key_file),
+    }
 
 
 @pytest.mark.parametrize(
@@ -258,3 +273,28 @@ def test_flannel_is_applied_with_the_pod_subnet(recorder: Recorder, tmp_path: Pa
     cni = steps["cni"]
     assert '"Network": "10.50.0.0/16"' in plain_inputs(cni.inputs)["stdin"]
     assert "kind: DaemonSet" in plain_inputs(cni.inputs)["stdin"]
+
+
+def test_kubelet_finalize_runs_again_when_kubelet_conf_is_rewritten(recorder: Recorder, tmp_path: Path) -> None:
+    """A renewal rewrites kubelet.conf with an embedded certificate; finalize must point it at the rotated one again."""
+    from components import remote
+    from components.phases.kubelet_finalize import kubelet_finalize
+
+    host = config(tmp_path).control_planes[0]
+    conn = remote.connection(host, "KEY")
+    opts = pulumi.ResourceOptions()
+
+    @pulumi.runtime.test
+    def build():
+        for name, conf in (("first", "conf-1"), ("same", "conf-1"), ("renewed", "conf-2")):
+            kubelet_finalize(name, host, conn, "after", pulumi.Output.secret(conf), opts)
+        return pulumi.Output.from_input("done")
+
+    build()
+    # The triggers' hash is the command's first line (a secret here: kubelet.conf holds a key).
+    hashes = {
+        n: plain_inputs(recorder.resources[n].inputs)["create"].splitlines()[0] for n in ("first", "same", "renewed")
+    }
+    assert hashes["first"].startswith(TRIGGER_LINE)
+    assert hashes["first"] == hashes["same"]
+    assert hashes["renewed"] != hashes["first"]

@@ -15,6 +15,7 @@ from components.join import scripts as join_scripts
 from components.node import scripts as node_scripts
 from components.phases import scripts as phase_scripts
 from components.phases import upload_certs
+from components.pki import scripts as pki_scripts
 from components.pki.kubeconfig_specs import ADMIN_CONF
 from components.rollout import scripts as rollout_scripts
 
@@ -53,6 +54,8 @@ SCRIPTS = {
     "rollout-drain-worker": rollout_scripts.drain_worker("node-2"),
     "rollout-restart-kubelet": rollout_scripts.restart_kubelet("node-2"),
     "rollout-uncordon-worker": rollout_scripts.uncordon_worker("node-2"),
+    "pki-read-over-ssh": pki_scripts.read_over_ssh("10.213.0.12", 22, "root", "/keys/lab key"),
+    "pki-read-certificates": pki_scripts.read_certificates(["/etc/kubernetes/pki/ca.crt", ADMIN_CONF]),
 }
 
 

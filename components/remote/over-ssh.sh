@@ -1,0 +1,10 @@
+#!/bin/bash
+# over_ssh: the script on stdin, run on a host from the machine running Pulumi with the stack's key, for what the
+# command plugin cannot do (it reads no host on refresh, and it cannot let a host that is gone skip its reset).
+: "${address:?}" "${port:?}" "${user:?}" "${key_file:?}"
+# ServerAlive*: a host that vanishes mid-script is given up on within 15 s, not TCP's minutes.
+over_ssh() {
+  ssh -i "$key_file" -p "$port" -o BatchMode=yes -o ConnectTimeout=5 -o ServerAliveInterval=5 \
+    -o ServerAliveCountMax=3 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+    "$user@$address" sh -s
+}
