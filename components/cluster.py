@@ -101,7 +101,7 @@ class Cluster(pulumi.ComponentResource):
         self.admin_kubeconfig = kubeconfig.admin_kubeconfig
         self.ca_cert_hash = certs.ca_cert_hash
         self.endpoint = config.api_endpoint.url
-        self.expiry = expiry_report(config.hosts, certs, kubeconfig, {**control_planes, **workers}, self)
+        self.expiry = expiry_report(config, certs, kubeconfig, {**control_planes, **workers}, self)
         self.preflight_reports: pulumi.Output[dict[str, str]] = pulumi.Output.all(
             **{n: node.preflight.report for n, node in {**control_planes, **workers}.items()}
         )

@@ -1,6 +1,6 @@
 """KubeletStart: the kubelet-start phase on one host.
 
-INPUTS   the host's connection and the files the kubelet reads (written by HostFiles before this step).
+INPUTS   the host's connection and the files the kubelet reads (written by the host's `files-<host>` before this step).
 OUTPUTS  the kubelet enabled and restarted whenever one of those files changes (the step's triggers are their
          hashes). Stopping it is the host's reset (Reset), so a host that is gone does not block its removal.
 """

@@ -4,9 +4,9 @@ kubelet-start.
 INPUTS   the stack config and the host, its SSH connection, the PKI and kubeconfig files it needs (from ClusterPki
          and Kubeconfigs), and `reset_after`: the resets this host's reset must follow on destroy.
 OUTPUTS  on the host: preflight's checks, then the certs, kubeconfig, etcd, control-plane and kubelet-start phases'
-         files (HostFiles), then on a control plane the kubelet (re)started on them (KubeletStart). `pulumi destroy`
-         resets the host after everything else of it is gone (Reset).
-         `connection`, `files` (the HostFiles), `contents` (of every file: the node's rollout's triggers),
+         files (one command, `files-<host>`), then on a control plane the kubelet (re)started on them
+         (KubeletStart). `pulumi destroy` resets the host after everything else of it is gone (Reset).
+         `connection`, `files` (the command writing them), `contents` (of every file: the node's rollout's triggers),
          `kubelet_inputs` (the contents of what the kubelet reads: its restarts' triggers), `kubelet_started` and
          `kubelet_conf` (its content as written; control planes only), `reset`, `preflight` (its report) for the
          phases that follow.
@@ -26,7 +26,6 @@ from components import constants as c
 from components import remote
 from components.config import ROLE_CONTROL_PLANE, ClusterConfig, Host
 from components.node import node_files
-from components.node.host_files import HostFiles, HostFilesArgs
 from components.node.kubelet_start import KubeletStart, KubeletStartArgs
 from components.node.preflight import Preflight, PreflightArgs
 from components.node.reset import Reset, ResetArgs
@@ -81,10 +80,12 @@ class Node:
         kubelet = node_files.kubelet_files(config, host)
         files = [*args.pki_files, *static_pods, *kubelet]
         # No file may land on a host that failed preflight; nothing flows from preflight to the files.
-        self.files = HostFiles(
+        # One command writes them all (`files-<host>`): one SSH round trip for the host's files, not one per file.
+        self.files = remote.files(
             f"files-{host.name}",
-            HostFilesArgs(host=host, connection=args.connection, files=files),
-            child(self.preflight, self.reset, *args.files_after),
+            conn=args.connection,
+            files=files,
+            opts=child(self.preflight, self.reset, *args.files_after),
         )
         # Everything the host's static pods and kubelet read: a change to any of it rolls the node.
         self.contents = [f.content for f in files]
@@ -95,7 +96,7 @@ class Node:
         self.kubelet_conf = next((f.content for f in files if f.path == KUBELET_CONF), None)
         self.kubelet_started = None
         if host.role == ROLE_CONTROL_PLANE:
-            # The kubelet reads what HostFiles wrote; it restarts when any of it changes.
+            # The kubelet reads what `files` wrote; it restarts when any of it changes.
             kubelet_start = KubeletStart(
                 f"kubelet-start-{host.name}",
                 KubeletStartArgs(connection=args.connection, inputs=self.kubelet_inputs),

@@ -1,10 +1,10 @@
-"""The two remote primitives every host action goes through: a step and a file. May import components.constants
-and components.config only; everything that touches a host imports this.
+"""The two remote primitives every host action goes through: a step and a batch of files. May import
+components.constants and components.config only; everything that touches a host imports this.
 
-Both are `pulumi_command.remote.Command` resources with a create and a matching delete, so `pulumi up` and
-`pulumi destroy` reconcile. Their stdout/stderr are secret outputs: a command may print key material, and the
-state must never hold it in plaintext. Paths are shell-quoted; file content travels on stdin, never echoed, and so
-do a step's scripts: its command only names the step and host and runs them under the step's bound.
+Both are `pulumi_command.remote.Command` resources. A step has a create and a matching delete, so `pulumi up` and
+`pulumi destroy` reconcile; files have none (the host's reset removes them). Their stdout/stderr are secret
+outputs: a command may print key material, and the state must never hold it in plaintext. File content travels on
+stdin, never echoed, and so do the scripts: a command only names the step and host and runs them under a bound.
 
 They rely on nothing the command plugin does beyond running a command with its stdin: no `environment` (sent with
 SSH setenv, which a stock sshd refuses, failing the command) and no previous output in the environment (dropped
@@ -15,8 +15,6 @@ What a command prints is streamed to the console as it runs, so a command that p
 from __future__ import annotations
 
 import hashlib
-import posixpath
-import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,7 +28,7 @@ from components.remote import shell
 
 @dataclass(frozen=True)
 class HostFile:
-    """A file a component wants on a host; `HostFiles` writes it with `file` below."""
+    """A file a component wants on a host; each host's are written by one `files` command below."""
 
     path: str
     content: pulumi.Input[str]
@@ -162,40 +160,55 @@ def with_triggers(command: str, triggers: Sequence[str]) -> str:
     return f"{TRIGGER_LINE}{digest(*triggers)}\n{command}"
 
 
-def file(
+def files(
     name: str,
     *,
     conn: HostConnection,
-    path: str,
-    content: pulumi.Input[str],
-    mode: int,
+    files: Sequence[HostFile],
     opts: pulumi.ResourceOptions,
 ) -> remote.Command:
-    """A file at `path` with `mode`, rewritten in place when its content changes.
+    """The files of one host in one command: each written at its path with its mode, atomically, and only where the
+    host does not already hold that content and mode (remote/write-files.sh), in the order given; never echoed.
 
-    It has no delete of its own: every path a host file may have is one the host's reset removes (RESET_PATHS),
-    so removing a host never needs the host to answer for each of its files."""
-    if not any(path.startswith(f"{prefix}/") for prefix in RESET_PATHS):
-        raise ValueError(f"{path}: not under a directory reset cleans ({', '.join(RESET_PATHS)})")
+    Its `triggers` list the files, one `<path> <mode> sha256:<digest of the content>` each: a changed content is a
+    changed trigger, so `pulumi preview --diff` names each file that changes on the host. The engine then replaces
+    the command, which for files means running it again: it has no delete of its own, since every path a host file
+    may have is one the host's reset removes (RESET_PATHS), so removing a host never needs it to answer per file.
+    The digests are plain in state although some contents are keys: a SHA-256 of a key gives nothing of it away."""
+    paths = [f.path for f in files]
+    for path in paths:
+        if not any(path.startswith(f"{prefix}/") for prefix in RESET_PATHS):
+            raise ValueError(f"{path}: not under a directory reset cleans ({', '.join(RESET_PATHS)})")
+    if duplicates := sorted({p for p in paths if paths.count(p) > 1}):
+        raise ValueError(f"{conn.host.name}: more than one file at {', '.join(duplicates)}")
+    contents = pulumi.Output.all(*(f.content for f in files))
+    listed = contents.apply(lambda texts: [_listing(f, text) for f, text in zip(files, texts, strict=True)])
+    payload = contents.apply(lambda texts: files_input(conn.host.display, list(zip(files, texts, strict=True))))
     return remote.Command(
         name,
         connection=conn.args,
-        create=f"# {name} on {conn.host.display}\n{write_file_command(path, mode)}",
-        stdin=content,
+        create=runner(name, conn, "create", c.STEP_BOUND_SECONDS),
+        stdin=payload,
+        triggers=pulumi.Output.unsecret(listed),
         add_previous_output_in_env=False,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)),
     )
 
 
-def write_file_command(path: str, mode: int) -> str:
-    """Shell that writes stdin to `path` atomically with `mode`, never echoing the content."""
-    quoted = shlex.quote(path)
-    # A hidden name: the kubelet reads every other file in the manifests directory as a static pod, a half-written
-    # one included, and a second pod of the same name would fight the real one.
-    tmp = shlex.quote(posixpath.join(posixpath.dirname(path), f".{posixpath.basename(path)}.tmp"))
-    directory = shlex.quote(posixpath.dirname(path) or "/")
-    # Directories as kubeadm makes them (0755); the file itself is never readable by others before its chmod.
-    return (
-        f"umask 022 && mkdir -p -- {directory} && umask 077 && cat > {tmp} && chmod {mode:04o} -- {tmp} "
-        f"&& mv -f -- {tmp} {quoted}"
-    )
+def file(
+    name: str, *, conn: HostConnection, path: str, content: pulumi.Input[str], mode: int, opts: pulumi.ResourceOptions
+) -> remote.Command:
+    """One file, as `files` writes a batch."""
+    return files(name, conn=conn, files=[HostFile(path, content, mode)], opts=opts)
+
+
+def _listing(f: HostFile, text: str) -> str:
+    return f"{f.path} {f.mode:04o} sha256:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def files_input(where: str, files: Sequence[tuple[HostFile, str]]) -> str:
+    """The stdin of a `files` command (its create is `runner(..., "create", ...)`): write-files.sh as the step
+    bundle's create, then a header line per file and its content (the size counts bytes, not characters)."""
+    script = shell.script(__file__, "write-files.sh", where=where)
+    payload = "".join(f"{f.mode:04o} {len(text.encode())} {f.path}\n{text}" for f, text in files)
+    return bundle({"create": script}, payload)

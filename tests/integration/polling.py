@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import ssl
+import subprocess
 import threading
 import time
 import urllib.error
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+import lab
 
 POLL_SECONDS = 0.5
 
@@ -34,6 +37,7 @@ class Poller:
         if self.client:
             self._context.load_cert_chain(*self.client)
         self._started = time.monotonic()
+        self.wall_start = time.time()  # to set the samples beside host logs
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -82,6 +86,27 @@ class WatchedUp:
     through: Poller
     # When each control plane's own API server was out (None: never), in the order of the hosts.
     windows: list[tuple[float, float] | None]
+    direct: list[Poller] = field(default_factory=list)
+
+    def failures(self, lab_name: str, control_planes) -> str:
+        """The polls through the endpoint that failed, each with what every API server's own /readyz said around
+        it, and what the load balancer logged of its servers going down and up: what a failed assertion needs."""
+        lines = []
+        for t, detail in self.through.failed():
+            lines.append(f"at {t:.1f}s ({_clock(self.through.wall_start + t)}): {detail}")
+            for host, poller in zip(control_planes, self.direct, strict=True):
+                near = [f"{u:.1f}{'+' if ok else '-'}" for u, ok, _ in poller.samples if abs(u - t) <= 3]
+                lines.append(f"  {host.name} /readyz: {' '.join(near)}")
+        since = _clock(self.through.wall_start - 5)
+        lb = subprocess.run(
+            lab.ssh_argv(lab.load_balancer_address(lab_name), [f"journalctl -u haproxy -o short-precise --since {since}"]),
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        lines += [
+            "haproxy:",
+            *[x for x in lb.stdout.splitlines() if "is DOWN" in x or "is UP" in x or "no server" in x],
+        ]
+        return "\n".join(lines)
 
 
 def up_watched(stack, endpoint: str, control_planes, kubeconfig: Path, into: Path) -> WatchedUp:
@@ -95,7 +120,7 @@ def up_watched(stack, endpoint: str, control_planes, kubeconfig: Path, into: Pat
     time.sleep(2 * POLL_SECONDS)
     for poller in (through, *direct):
         poller.stop()
-    return WatchedUp(seconds=took, through=through, windows=[p.down_window() for p in direct])
+    return WatchedUp(seconds=took, through=through, windows=[p.down_window() for p in direct], direct=direct)
 
 
 def assert_one_down_at_a_time(windows: list[tuple[float, float] | None]) -> None:
@@ -103,3 +128,7 @@ def assert_one_down_at_a_time(windows: list[tuple[float, float] | None]) -> None
     assert all(windows), f"every API server was down for a moment: {windows}"
     for (_, end), (next_start, _) in itertools.pairwise(windows):  # type: ignore[misc]
         assert end < next_start, f"two API servers were down at once: {windows}"
+
+
+def _clock(epoch: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch)) + f".{int(epoch % 1 * 10)}"

@@ -116,7 +116,9 @@ def test_due_certificates_renew_on_a_plain_up(nodes, make_stack, tmp_path):
         ours = datetime.datetime.fromisoformat(expiry[h.name]["/etc/kubernetes/pki/apiserver.crt"])
         assert abs(ours - listed["apiserver"]) < datetime.timedelta(minutes=1)
     assert_one_down_at_a_time(watched.windows)
-    assert through.failed() == [], f"{len(through.failed())} of {len(through.samples)} polls failed: {through.failed()}"
+    assert through.failed() == [], (
+        f"{len(through.failed())} of {len(through.samples)} polls failed:\n{watched.failures(LAB, control_planes)}"
+    )
     print(
         f"\n[renew] {len(renewed)} certificates renewed on 3 control planes in {watched.seconds:.1f}s; "
         f"{len(through.samples)} polls through the endpoint, 0 failed"

@@ -44,8 +44,8 @@ def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):
         assert "--event-ttl=2h0m0s" in on_host(h, "tr '\\0' ' ' < /proc/$(pgrep -o -f '^kube-apiserver ')/cmdline")
     assert_one_down_at_a_time(windows)
     assert through.failed() == [], (
-        f"{len(through.failed())} of {len(through.samples)} polls through the endpoint failed: {through.failed()}; "
-        f"the API servers were down (s since start): {windows}"
+        f"{len(through.failed())} of {len(through.samples)} polls through the endpoint failed; the API servers were "
+        f"down (s since start): {windows}\n{watched.failures(LAB, control_planes)}"
     )
     print(
         f"\n[rollout] extra arg on 3 control planes: {watched.seconds:.1f}s; {len(through.samples)} polls through the endpoint, "

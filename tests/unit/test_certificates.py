@@ -128,3 +128,26 @@ def test_a_certificate_from_before_planned_issues_renews_by_its_outputs() -> Non
     news = {"fields": FIELDS, "key_pem": None, "issued_at": "", "renew_before_seconds": 90 * 86400}
     assert provider.diff("1", olds, news).changes
     assert not provider.diff("1", olds, {**news, "renew_before_seconds": 86400}).changes
+
+
+def test_a_preview_names_the_first_certificate_to_expire_and_when_it_is_renewed() -> None:
+    from components.pki.expiry import first_to_expire
+
+    now = datetime.datetime(2026, 12, 2, 10, 0, tzinfo=datetime.UTC)
+    rows = {
+        "/etc/kubernetes/pki/ca.crt": "2036-11-29T10:00:00+00:00",
+        "/etc/kubernetes/pki/apiserver.crt": "2027-12-02T10:00:00+00:00",
+        "/etc/kubernetes/admin.conf": "2027-12-02T10:00:00+00:00",
+        "/etc/kubernetes/pki/etcd/server.crt": None,  # not known yet in a preview
+    }
+    assert first_to_expire("node-1 (10.0.0.1)", rows, 90 * 86400, now) == (
+        "node-1 (10.0.0.1): 3 certificates and kubeconfigs; the first to expire is /etc/kubernetes/admin.conf, "
+        "2027-12-02T10:00:00Z (in 365 days); pulumi up renews it from 2027-09-03T10:00:00Z (certificateRenewBefore "
+        "90 days)"
+    )
+    expired = {"/etc/kubernetes/pki/apiserver.crt": "2026-12-01T10:00:00+00:00"}
+    assert first_to_expire("node-1", expired, None, now) == (
+        "node-1: 1 certificates and kubeconfigs; the first to expire is /etc/kubernetes/pki/apiserver.crt, "
+        "2026-12-01T10:00:00Z (expired)"
+    )
+    assert first_to_expire("node-1", {"/etc/kubernetes/pki/ca.crt": None}, None, now) is None

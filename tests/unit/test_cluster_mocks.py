@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pulumi
@@ -110,17 +112,32 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
 
     build()  # returns once every resource, including those waiting on certificates, is registered
     assert {n: r.typ for n, r in recorder.resources.items() if n.startswith("files-")} == {
-        "files-node-1": "kubeadm:files:HostFiles",
-        "files-node-2": "kubeadm:files:HostFiles",
+        "files-node-1": "command:remote:Command",
+        "files-node-2": "command:remote:Command",
     }
-    files = {n: r for n, r in recorder.resources.items() if r.name.startswith("node-")}
-    assert sorted(n for n in files if n.startswith("node-2/")) == [
-        "node-2/etc/kubernetes/pki/ca.crt",
-        "node-2/var/lib/kubelet/config.yaml",
-        "node-2/var/lib/kubelet/instance-config.yaml",
-        "node-2/var/lib/kubelet/kubeadm-flags.env",
+    # One command per host writes its files; its triggers list each with its mode and a digest of its content.
+    writes = {n: plain_inputs(r.inputs) for n, r in recorder.resources.items() if n.startswith("files-")}
+    assert sorted(writes) == ["files-node-1", "files-node-2"]
+    listed = {host: {line.split()[0]: line.split()[1] for line in writes[f"files-{host}"]["triggers"]}
+              for host in ("node-1", "node-2")}  # fmt: skip
+    assert sorted(listed["node-2"]) == [
+        "/etc/kubernetes/pki/ca.crt",
+        "/var/lib/kubelet/config.yaml",
+        "/var/lib/kubelet/instance-config.yaml",
+        "/var/lib/kubelet/kubeadm-flags.env",
     ]
-    assert {"node-1/etc/kubernetes/pki/apiserver.key", "node-1/etc/kubernetes/admin.conf"} <= set(files)
+    assert listed["node-1"]["/etc/kubernetes/pki/apiserver.key"] == "0600"
+    assert listed["node-1"]["/etc/kubernetes/admin.conf"] == "0600"
+    assert listed["node-1"]["/etc/kubernetes/pki/apiserver.crt"] == "0644"
+    assert all(re.fullmatch(r"\S+ 0[0-7]{3} sha256:[0-9a-f]{16}", line) for line in writes["files-node-1"]["triggers"])
+    # The digests are plain (the engine shows them in a diff), the contents ride in a secret stdin, no key in the clear.
+    write = recorder.resources["files-node-1"]
+    assert write.inputs["stdin"][rpc._special_sig_key] == rpc._special_secret_sig
+    assert "PRIVATE KEY" not in json.dumps(write.inputs["triggers"]) + write.inputs["create"]
+    assert (
+        "0600 " in writes["files-node-1"]["stdin"]
+        and "/etc/kubernetes/pki/apiserver.key\n" in writes["files-node-1"]["stdin"]
+    )
     # kubeadm init's phases after the files, in order, on the first control plane; every host gets a reset.
     names = set(recorder.resources)
     assert {"reset-node-1", "reset-node-2", "kubelet-start-node-1", "wait-control-plane", "upload-config"} <= names
@@ -151,9 +168,8 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     assert "rm -rf" not in reset.inputs["delete"]  # the cleanup itself travels on stdin
     assert "manifests_dir=/etc/kubernetes/manifests\n" in reset.inputs["stdin"]
     assert 'rm -rf "${manifests_dir:?}"/*' in reset.inputs["stdin"]
-    # Host files and steps have no delete of their own: the host's reset removes what they put there.
-    on_hosts = [r for r in steps.values() if r.typ == "command:remote:Command" and r.name.startswith("node-")]
-    assert on_hosts and all("delete" not in r.inputs for r in on_hosts)
+    # Host files have no delete of their own: the host's reset removes what they put there.
+    assert all("delete" not in steps[n].inputs for n in writes)
     # Nothing relies on what upstream's plugin drops on a stock sshd: no `environment` anywhere, triggers travel as
     # the first line of the command, and no command reads PULUMI_COMMAND_STDOUT/STDERR.
     for r in steps.values():
@@ -165,13 +181,11 @@ def test_each_host_gets_the_files_of_its_role(recorder: Recorder, tmp_path: Path
     # The only step whose stdout is a secret (the minted token) is never streamed to the console.
     quiet = sorted(r.name for r in steps.values() if r.inputs.get("logging") == "none")
     assert quiet == ["join-node-2-token"]
-    manifests = sorted(n for n in files if n.startswith("node-1/etc/kubernetes/manifests/"))
+    manifests = sorted(p for p in listed["node-1"] if p.startswith("/etc/kubernetes/manifests/"))
     assert manifests == [
-        f"node-1/etc/kubernetes/manifests/{p}.yaml"
+        f"/etc/kubernetes/manifests/{p}.yaml"
         for p in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
     ]
-    key = files["node-1/etc/kubernetes/pki/apiserver.key"]
-    assert "chmod 0600" in key.inputs["create"]
     # Each control plane's check: what this stack placed there, its finalized kubelet.conf left out; workers (the
     # CA certificate only) have none, so they cost the engine no dynamic resource.
     checks = {n: plain_inputs(r.inputs) for n, r in recorder.resources.items() if n.startswith("check-expiration-")}
@@ -241,11 +255,16 @@ def test_more_control_planes_join_one_at_a_time_with_stacked_etcd(recorder: Reco
     build()
     steps = {r.name: r for r in recorder.resources.values() if r.typ.startswith("command:")}
     # Joining control planes get their etcd manifest only after their member is added, with the members etcd listed.
-    assert "cp-1/etc/kubernetes/manifests/etcd.yaml" in steps
+    assert any(
+        line.startswith("/etc/kubernetes/manifests/etcd.yaml ")
+        for line in plain_inputs(steps["files-cp-1"].inputs)["triggers"]
+    )
     for cp in ("cp-2", "cp-3"):
-        etcd = steps[f"{cp}/etc/kubernetes/manifests/etcd.yaml"]
-        assert etcd.inputs["stdin"].count("--initial-cluster=report of join-") == 1
-        assert "--initial-cluster-state=existing" in etcd.inputs["stdin"]
+        files = plain_inputs(steps[f"files-{cp}"].inputs)["triggers"]
+        assert not any(line.startswith("/etc/kubernetes/manifests/etcd.yaml ") for line in files)
+        etcd = plain_inputs(steps[f"{cp}/etc/kubernetes/manifests/etcd.yaml"].inputs)
+        assert etcd["stdin"].count("--initial-cluster=report of join-") == 1
+        assert "--initial-cluster-state=existing" in etcd["stdin"]
         for phase in ("check-etcd", "etcd", "etcd-promote"):
             assert steps[f"join-{cp}-{phase}"].inputs["connection"]["value"]["host"] == "10.213.0.11", phase
         for phase in ("wait-control-plane", "mark-control-plane", "kubelet-finalize"):
@@ -253,9 +272,7 @@ def test_more_control_planes_join_one_at_a_time_with_stacked_etcd(recorder: Reco
     # The cluster-level steps and the guard; no second init.
     assert "etcd-members" in steps and "wait-control-plane" in steps and "join-cp-1-etcd" not in steps
     assert recorder.resources["control-planes"].typ == "pulumi-python:dynamic/etcd:ControlPlaneSet"
-    assert (
-        "--advertise-address=10.213.0.12" in steps["cp-2/etc/kubernetes/manifests/kube-apiserver.yaml"].inputs["stdin"]
-    )
+    assert "--advertise-address=10.213.0.12" in plain_inputs(steps["files-cp-2"].inputs)["stdin"]
 
 
 def test_flannel_is_applied_with_the_pod_subnet(recorder: Recorder, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The file primitive's shell, run for real on this machine against a temporary directory."""
+"""The remote primitives' shell (a batch of files, a step), run for real on this machine in a temporary directory."""
 
 from __future__ import annotations
 
@@ -7,36 +7,67 @@ import stat
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from components.config import Host, Ssh
-from components.remote import bundle, connection, digest, runner, write_file_command
+from components.remote import HostFile, bundle, connection, digest, files_input, runner
+
+# The host every command here is for.
+HOST = Host(name="node-3", address="10.213.0.13", role="worker", ssh=Ssh(user="root", port=22, private_key_file=Path()))
 
 
-@pytest.mark.parametrize(
-    ("relative", "mode"),
-    [("pki/ca.key", 0o600), ("path with spaces/it's.conf", 0o644), ("manifests/etcd.yaml", 0o600)],
-    ids=["key_file_0600", "path_with_spaces_and_quote", "nested_directory_created"],
-)
-def test_write_file_command_writes_stdin_with_mode_and_prints_nothing(tmp_path: Path, relative: str, mode: int) -> None:
-    target = tmp_path / relative
-    content = "-----BEGIN SECRET-----\nline 2\n"
-    result = subprocess.run(
-        ["sh", "-c", write_file_command(str(target), mode)], input=content, capture_output=True, text=True
-    )
+def write_files(tmp_path: Path, files: list[tuple[str, str, int]], edit=lambda text: text):
+    """A `files` command as the plugin sends it, run by this machine's bash: [(path under tmp_path, text, mode)]."""
+    batch = [(HostFile(str(tmp_path / path), text, mode), text) for path, text, mode in files]
+    command = runner("files-node-3", connection(HOST, "KEY"), "create", 30)
+    stdin = edit(files_input(HOST.display, batch))
+    return subprocess.run(["bash", "-c", command], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def test_files_are_written_with_their_modes_and_only_their_paths_are_printed(tmp_path: Path) -> None:
+    secret = "-----BEGIN SECRET-----\nline 2\n"
+    files = [
+        ("pki/ca.key", secret, 0o600),
+        ("path with spaces/it's.conf", "naïve: é\n", 0o644),  # bytes, not characters, are counted
+        ("manifests/etcd.yaml", "kind: Pod\n", 0o600),
+        ("kubelet/empty", "", 0o644),
+    ]
+    result = write_files(tmp_path, files)
     assert result.returncode == 0, result.stderr
-    assert (result.stdout, result.stderr) == ("", "")
-    assert target.read_text() == content
-    assert stat.S_IMODE(os.stat(target).st_mode) == mode
-    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no temporary file left behind
-    assert stat.S_IMODE(os.stat(target.parent).st_mode) == 0o755
+    assert "SECRET" not in result.stdout + result.stderr
+    assert result.stdout.splitlines() == [f"[files] {HOST.display}: wrote {tmp_path / p}" for p, _, _ in files]
+    for path, text, mode in files:
+        target = tmp_path / path
+        assert target.read_text() == text
+        assert stat.S_IMODE(os.stat(target).st_mode) == mode
+        assert sorted(p.name for p in target.parent.iterdir() if p.name.startswith(".")) == []  # no temporary file
+        assert stat.S_IMODE(os.stat(target.parent).st_mode) == 0o755
 
 
-def test_rewriting_a_file_replaces_its_content(tmp_path: Path) -> None:
-    target = tmp_path / "kubelet" / "config.yaml"
-    for content in ("first\n", "second\n"):
-        subprocess.run(["sh", "-c", write_file_command(str(target), 0o644)], input=content, text=True, check=True)
-    assert target.read_text() == "second\n"
+def test_only_files_whose_content_or_mode_differ_are_written_again(tmp_path: Path) -> None:
+    first = [("kubelet/config.yaml", "first\n", 0o644), ("pki/sa.key", "key\n", 0o600), ("same", "x\n", 0o644)]
+    assert write_files(tmp_path, first).returncode == 0
+    kept = os.stat(tmp_path / "same").st_ino
+    second = [("kubelet/config.yaml", "second\n", 0o644), ("pki/sa.key", "key\n", 0o640), ("same", "x\n", 0o644)]
+    result = write_files(tmp_path, second)
+    assert result.returncode == 0, result.stderr
+    assert [line.rsplit("/", 1)[1] for line in result.stdout.splitlines()] == ["config.yaml", "sa.key"]
+    assert (tmp_path / "kubelet/config.yaml").read_text() == "second\n"
+    assert stat.S_IMODE(os.stat(tmp_path / "pki/sa.key").st_mode) == 0o640
+    assert os.stat(tmp_path / "same").st_ino == kept, "an unchanged file was replaced"
+
+
+def test_a_file_is_never_visible_half_written_under_a_name_the_kubelet_reads(tmp_path: Path) -> None:
+    # The kubelet takes every file in the manifests directory but hidden ones as a static pod.
+    spy = lambda text: text.replace('  mv -f -- "$tmp" "$path"', '  ls -A "$dir" >&2\n  mv -f -- "$tmp" "$path"')  # noqa: E731
+    result = write_files(tmp_path, [("manifests/etcd.yaml", "kind: Pod\n", 0o600)], spy)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.split() and all(name.startswith(".") for name in result.stderr.split()), result.stderr
+
+
+def test_input_cut_short_fails_naming_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    result = write_files(tmp_path, [("pki/ca.crt", "0123456789\n", 0o644)], lambda text: text[:-5])
+    assert result.returncode == 1
+    assert f"{tmp_path / 'pki/ca.crt'}: the input ended early" in result.stderr
+    assert list((tmp_path / "pki").iterdir()) == []
 
 
 def test_digest_changes_with_any_part_and_with_part_boundaries() -> None:
@@ -45,17 +76,7 @@ def test_digest_changes_with_any_part_and_with_part_boundaries() -> None:
     assert digest("ab", "c") != digest("a", "bc")
 
 
-def test_the_file_is_never_visible_half_written_under_a_name_the_kubelet_reads(tmp_path: Path) -> None:
-    # The kubelet takes every file in the manifests directory but hidden ones as a static pod.
-    manifests = tmp_path / "manifests"
-    script = write_file_command(str(manifests / "etcd.yaml"), 0o600).replace("&& mv", "&& ls -A manifests >&2 && mv")
-    result = subprocess.run(["sh", "-c", script], input="kind: Pod\n", cwd=tmp_path, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert all(name.startswith(".") for name in result.stderr.split()), result.stderr
-
-
-# A step's command and stdin as the plugin sends them, run by this machine's bash as sshd would run them.
-HOST = Host(name="node-3", address="10.213.0.13", role="worker", ssh=Ssh(user="root", port=22, private_key_file=Path()))
+# A step's command and stdin as the plugin sends them, run by this machine's bash as sshd would run them (below).
 
 
 def run_step(scripts: dict[str, str], entry: str, payload: str | None = None, bound: int = 30):
