@@ -85,23 +85,19 @@ class ClusterPki(pulumi.ComponentResource):
 
     def not_after_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
         """The NotAfter of each certificate `host` holds, by its path (the sa key pair has none)."""
-        if host.role != ROLE_CONTROL_PLANE:
-            ca = self._shared[pki_specs.CA]
-            return {pki_specs.BY_NAME[pki_specs.CA].cert_path: _not_after(ca)}
-        own = self._per_node[host.name]
-        return {
-            spec.cert_path: _not_after(own[spec.name] if spec.per_node else self._shared[spec.name])
-            for spec in pki_specs.CERTS
-        }
+        return {path: _not_after(pair) for path, pair in self._certs_for(host).items()}
 
     def issuers_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
         """The URN of the Certificate behind each certificate file of `not_after_for(host)`, by its path."""
+        return {path: _urn(pair) for path, pair in self._certs_for(host).items()}
+
+    def _certs_for(self, host: Host) -> dict[str, KeyAndCert]:
+        """Each certificate `host` holds, by its path: a worker only the cluster CA's."""
         if host.role != ROLE_CONTROL_PLANE:
-            return {pki_specs.BY_NAME[pki_specs.CA].cert_path: _urn(self._shared[pki_specs.CA])}
+            return {pki_specs.BY_NAME[pki_specs.CA].cert_path: self._shared[pki_specs.CA]}
         own = self._per_node[host.name]
         return {
-            spec.cert_path: _urn(own[spec.name] if spec.per_node else self._shared[spec.name])
-            for spec in pki_specs.CERTS
+            spec.cert_path: own[spec.name] if spec.per_node else self._shared[spec.name] for spec in pki_specs.CERTS
         }
 
     def files_for(self, host: Host) -> list[HostFile]:

@@ -26,8 +26,8 @@ from components.pki.kubeconfig_specs import KubeconfigSpec, KubeconfigValues
 from components.pki.resources import KeyAndCert, key_and_cert
 from components.remote import HostFile
 
-# What issuing one kubeconfig gives: its text (secret), its client certificate's NotAfter, that Certificate's URN.
-Issued = tuple[pulumi.Output[str], pulumi.Output[str], pulumi.Output[str]]
+# What issuing one kubeconfig gives: its text (secret) and the client key and certificate it embeds.
+Issued = tuple[pulumi.Output[str], KeyAndCert]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,8 +52,7 @@ class Kubeconfigs(pulumi.ComponentResource):
         first = config.control_planes[0]
 
         self._files: dict[str, list[HostFile]] = {host.name: [] for host in config.control_planes}
-        self._not_after: dict[str, dict[str, pulumi.Output[str]]] = {host.name: {} for host in config.control_planes}
-        self._issuer: dict[str, dict[str, pulumi.Output[str]]] = {host.name: {} for host in config.control_planes}
+        self._clients: dict[str, dict[str, KeyAndCert]] = {host.name: {} for host in config.control_planes}
         shared: dict[str, Issued] = {}
         for spec in kubeconfig_specs.KUBECONFIGS:
             if spec.per_node:
@@ -70,8 +69,7 @@ class Kubeconfigs(pulumi.ComponentResource):
 
     def _place(self, host: Host, spec: KubeconfigSpec, issued: Issued) -> None:
         self._files[host.name].append(HostFile(spec.path, issued[0], constants.PRIVATE_FILE_MODE))
-        self._not_after[host.name][spec.path] = issued[1]
-        self._issuer[host.name][spec.path] = issued[2]
+        self._clients[host.name][spec.path] = issued[1]
 
     @staticmethod
     def _issue(
@@ -82,8 +80,7 @@ class Kubeconfigs(pulumi.ComponentResource):
         ca: KeyAndCert,
         opts: pulumi.ResourceOptions,
     ) -> Issued:
-        """A client key and certificate for `spec` on `host`: the kubeconfig text (secret) that embeds them, the
-        certificate's NotAfter and its Certificate's URN."""
+        """A client key and certificate for `spec` on `host`, and the kubeconfig text (secret) that embeds them."""
         lifetimes = args.config.certificates
         client = key_and_cert(
             name,
@@ -109,17 +106,21 @@ class Kubeconfigs(pulumi.ComponentResource):
                 )
             )
         )
-        assert client.not_after is not None and client.urn is not None
-        return pulumi.Output.secret(text), client.not_after, client.urn
+        return pulumi.Output.secret(text), client
 
     def not_after_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
         """The NotAfter of the client certificate in each kubeconfig `host` holds, by its path."""
-        return dict(self._not_after.get(host.name, {}))
+        return {path: _known(c.not_after) for path, c in self._clients.get(host.name, {}).items()}
 
     def issuers_for(self, host: Host) -> dict[str, pulumi.Output[str]]:
         """The URN of the Certificate embedded in each kubeconfig `host` holds, by its path."""
-        return dict(self._issuer.get(host.name, {}))
+        return {path: _known(c.urn) for path, c in self._clients.get(host.name, {}).items()}
 
     def files_for(self, host: Host) -> list[HostFile]:
         """The kubeconfig files `host` needs, in table order: (path, content, mode)."""
         return list(self._files.get(host.name, []))
+
+
+def _known(value: pulumi.Output[str] | None) -> pulumi.Output[str]:
+    assert value is not None  # every client here is a Certificate of this component
+    return value
