@@ -52,6 +52,14 @@ class Lab:
             raise BenchError(f"{self.name}/{node}: `{script[:80]}` exited {result.returncode}:\n{output}")
         return result.stdout
 
+    def install_packages(self, node: str) -> None:
+        """kubelet, kubeadm and kubectl from the lab's repository, as an operator installs them by hand."""
+        _lab_cli(self.project, self.python, "install-packages", "--name", self.name, node)
+
+    def package_source(self) -> dict[str, str]:
+        """The `kubeadm:packages` setting that points a stack at the lab's repository."""
+        return json.loads(_lab_cli(self.project, self.python, "package-source", "--name", self.name))
+
     def key_path(self) -> Path:
         out = subprocess.run(
             [self.python, "-m", "lab", "key-path"], cwd=self.project, capture_output=True, text=True, check=True

@@ -160,11 +160,15 @@ class Stack:
         shutil.rmtree(self.copy, ignore_errors=True)
 
 
-def stack_config(control_plane: LabNode, workers: list[LabNode], key_file: Path) -> dict[str, Any]:
-    """The lab stack's settings (see stacks/Pulumi.lab.yaml) for these nodes, cluster name `bench`."""
+def stack_config(
+    control_plane: LabNode, workers: list[LabNode], key_file: Path, packages: dict[str, str]
+) -> dict[str, Any]:
+    """The lab stack's settings (see stacks/Pulumi.lab.yaml) for these nodes, cluster name `bench`; `packages`: the
+    lab's repository (Lab.package_source())."""
     return {
         "clusterName": "bench",
         "ssh": {"user": "root", "privateKeyFile": str(key_file)},
+        "packages": packages,
         "controlPlanes": [{"name": control_plane.name, "address": control_plane.address}],
         "workers": [{"name": w.name, "address": w.address} for w in workers],
         # The lab's machine has only cgroup v1; the 1.37 kubelet runs there only when told to.

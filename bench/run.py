@@ -87,7 +87,7 @@ def measure_pulumi(project: Path, python: str, lab_name: str, workdir: Path, tag
     lab, _ = labs.up(lab_name, 3, project, python)
     stack = pulumi_driver.Stack(name=f"create-{tag}", project=project, workdir=workdir)
     try:
-        stack.init(pulumi_driver.stack_config(lab.nodes[0], list(lab.nodes[1:]), lab.key_path()))
+        stack.init(pulumi_driver.stack_config(lab.nodes[0], list(lab.nodes[1:]), lab.key_path(), lab.package_source()))
         create = stack.up(workdir / f"events-create-{tag}.jsonl")
         found = waits.measure(lab, [n.name for n in lab.nodes[1:]])
         noop = stack.up(workdir / f"events-noop-{tag}.jsonl")
@@ -103,10 +103,10 @@ def measure_scale(project: Path, python: str, lab_name: str, workdir: Path, work
     stack = pulumi_driver.Stack(name=f"scale{workers}-{tag}", project=project, workdir=workdir)
     try:
         cp, nodes = lab.nodes[0], list(lab.nodes[1:])
-        key = lab.key_path()
-        stack.init(pulumi_driver.stack_config(cp, nodes[:-1], key))
+        key, packages = lab.key_path(), lab.package_source()
+        stack.init(pulumi_driver.stack_config(cp, nodes[:-1], key, packages))
         base = stack.up(workdir / f"events-scale{workers}-base-{tag}.jsonl")
-        stack.set_config(pulumi_driver.stack_config(cp, nodes, key))
+        stack.set_config(pulumi_driver.stack_config(cp, nodes, key, packages))
         add = stack.up(workdir / f"events-scale{workers}-add-{tag}.jsonl")
         return {
             "workers": workers,

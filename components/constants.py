@@ -16,6 +16,15 @@ DEFAULT_KUBERNETES_VERSION = "v1.37.2"
 # The Kubernetes minors the program knows kubeadm's image tags and manifests for (render/release_images.py).
 SUPPORTED_MINORS = (36, 37)
 
+# Where kubelet, kubeadm and kubectl are installed from unless the stack names a mirror: Kubernetes' own package
+# repository, up to the minor (its Debian packages for 1.37 are at <this>/v1.37/deb/).
+DEFAULT_PACKAGE_REPOSITORY = "https://pkgs.k8s.io/core:/stable:"
+# The packages installed and held at the cluster's version, and where apt finds their source and its key (the
+# names Kubernetes' install docs use; the key is kept ASCII-armored, which apt reads without gpg on the host).
+KUBERNETES_PACKAGES = ("kubelet", "kubeadm", "kubectl")
+PACKAGE_SOURCE_LIST = "/etc/apt/sources.list.d/kubernetes.list"
+PACKAGE_KEYRING = "/etc/apt/keyrings/kubernetes-apt-keyring.asc"
+
 # ClusterConfiguration defaults (kubeadm v1beta4). kubeadm has no default pod subnet; the lab's CNI needs one.
 DEFAULT_IMAGE_REPOSITORY = "registry.k8s.io"
 DEFAULT_SERVICE_SUBNET = "10.96.0.0/12"

@@ -13,6 +13,10 @@ or call the functions below from Python (pytest):
 `up(..., load_balancer=True)` (CLI `up --load-balancer`) adds the machine `lb` running HAProxy in
 front of port 6443 of every node: `lab.load_balancer_address("itest") + ":6443"` is then a stable
 control-plane endpoint (also written into the stack config as kubeadm:controlPlaneEndpoint).
+
+Nodes carry no Kubernetes: the lab serves a Debian package repository on its own network, laid out and versioned
+as pkgs.k8s.io and signed with a lab key, and `lab.package_source("itest")` is the `kubeadm:packages` setting that
+points a stack at it (written into the stack config by `up`).
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from .core import (
     disconnect_node,
     down,
     has_load_balancer,
+    install_packages,
     load_balancer_address,
     node_address,
+    package_source,
     parse_node,
     start_node,
     status,
@@ -45,9 +51,11 @@ __all__ = [
     "disconnect_node",
     "down",
     "has_load_balancer",
+    "install_packages",
     "key_path",
     "load_balancer_address",
     "node_address",
+    "package_source",
     "parse_node",
     "ssh_argv",
     "start_node",

@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     ):
         sp = sub.add_parser(verb, parents=[name], help=text)
         sp.add_argument("node")
+    ip = sub.add_parser(
+        "install-packages", parents=[name], help="install kubelet/kubeadm/kubectl from the lab's repository by hand"
+    )
+    ip.add_argument("nodes", nargs="+", metavar="NODE")
+    ip.add_argument("--version", help="a release like v1.37.2 (default: the lab's)")
+    sub.add_parser("package-source", parents=[name], help="print the kubeadm:packages setting for this lab (JSON)")
     sub.add_parser("key-path", help="print the lab's private SSH key path")
     return p
 
@@ -114,6 +120,11 @@ def _main(args: argparse.Namespace) -> int:
         print(f"{n.name}\t{n.address}")
     elif args.command in ("disconnect-node", "connect-node"):
         core.disconnect_node(args.node, args.name, connected=args.command == "connect-node")
+    elif args.command == "install-packages":
+        for spec in args.nodes:
+            print(core.install_packages(spec, args.name, args.version), end="")
+    elif args.command == "package-source":
+        print(json.dumps(core.package_source(args.name)))
     elif args.command == "key-path":
         print(core.key_path())
     return 0

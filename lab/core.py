@@ -13,6 +13,8 @@ from __future__ import annotations
 import fcntl
 import json
 import shutil
+import subprocess
+import sys
 import tarfile
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import kubernetes, loadbalancer, network, node, remote, rootfs, stackconfig
+from . import kubernetes, loadbalancer, network, node, packages, remote, repository, rootfs, stackconfig
 from .network import LB
 from .paths import DEFAULT_LAB, LabError, key_path, lab_dir, labs_dir, log
 
@@ -241,6 +243,11 @@ def up(
                 _remove_node(name, net, i)
         _write_hosts(name, net, nodes, load_balancer)
         network.ensure_bridge(net)
+        if release is not None:
+            # The nodes install kubelet, kubeadm and kubectl from the lab's repository, as a site's from its mirror.
+            folder = packages.build_repository(release.minor, release.version, release.unit("kubernetes") / "bin")
+            repository.publish(name, {release.minor: folder})
+            repository.serve(name, net)
         machines = list(range(1, nodes + 1)) + ([LB] if load_balancer else [])
         for i in machines:
             _boot(name, net, i, root, None if i == LB else release)
@@ -248,6 +255,8 @@ def up(
             "nodes": nodes,
             "subnet": net.index,
             "kubernetes": kubernetes_minor,
+            # The release the lab's repository serves (lab.install_packages installs it).
+            "version": release.version if release is not None else None,
             "load_balancer": load_balancer,
             "cni": cni,
         }
@@ -274,7 +283,8 @@ def up(
         lb_endpoint = loadbalancer.endpoint(net.address(LB))
         endpoint = lb_endpoint if load_balancer else None
         hosts = [(n.name, n.address) for n in result]
-        if stackconfig.write(path, hosts, key_path(), endpoint, lb_endpoint, cni if release else "none"):
+        apt = (repository.url(net), packages.public_key_path()) if release else None
+        if stackconfig.write(path, hosts, key_path(), endpoint, lb_endpoint, cni if release else "none", apt):
             log(f"wrote {path}")
     return result
 
@@ -288,6 +298,7 @@ def down(name: str = DEFAULT_LAB) -> None:
         for i in sorted(_known_indices(name, net)):
             log(f"{node.node_name(i)}: stopping")
             _remove_node(name, net, i)
+        repository.stop(name)
         network.remove_bridge(net)
         shutil.rmtree(lab_dir(name), ignore_errors=True)
 
@@ -356,6 +367,33 @@ def disconnect_node(spec: str | int, name: str = DEFAULT_LAB, connected: bool = 
 
 def node_address(spec: str | int, name: str = DEFAULT_LAB) -> str:
     return network.lab_net(name).address(parse_node(spec))
+
+
+def package_source(name: str = DEFAULT_LAB) -> dict[str, str]:
+    """`kubeadm:packages` for a stack on this lab's nodes: the lab's repository (served while the lab is up) and its
+    key. The same for every up of the lab, whether or not it runs."""
+    return {"repository": repository.url(network.lab_net(name)), "signingKeyFile": str(packages.public_key_path())}
+
+
+def install_packages(spec: str | int, name: str = DEFAULT_LAB, version: str | None = None) -> str:
+    """Install kubelet, kubeadm and kubectl from the lab's repository on one node by hand, as an operator following
+    Kubernetes' install docs does (for kubeadm run without the program: benchmarks, kubeadm's own tools); `version`
+    defaults to the lab's release. Returns what the install printed."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from components.node import scripts  # the same apt steps the program's packages phase runs
+
+    version = version or _state(name).get("version")
+    if not version:
+        raise LabError(f"lab {name!r} serves no Kubernetes packages (brought up without a release)")
+    source = package_source(name)
+    url = f"{source['repository']}/v{version.removeprefix('v').rsplit('.', 1)[0]}/deb/"
+    text = scripts.packages(node.node_name(parse_node(spec)), url, Path(source["signingKeyFile"]).read_text(), version)
+    result = subprocess.run(
+        remote.ssh_argv(node_address(spec, name), ["sh"]), input=text, capture_output=True, text=True, timeout=600
+    )
+    if result.returncode != 0:
+        raise LabError(f"{node.node_name(parse_node(spec))}: installing packages failed: {result.stderr.strip()}")
+    return result.stdout
 
 
 def load_balancer_address(name: str = DEFAULT_LAB) -> str:

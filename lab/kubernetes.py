@@ -1,10 +1,10 @@
-"""Kubernetes on lab nodes, in the state a host is in after installing the kubelet/kubeadm/kubectl packages.
+"""Kubernetes on lab nodes: a plain Debian host with a container runtime, as a site's hosts are before anything of
+Kubernetes is installed. kubelet, kubeadm and kubectl come from the lab's package repository (lab/packages.py),
+which the program installs them from, as it would from pkgs.k8s.io or a site's mirror.
 
 What a node gets (nothing is pulled at run time; the lab is an air-gapped site):
-- kubelet, kubeadm, kubectl on PATH (/usr/bin), containerd 2 and the CNI plugins, all built by lab/k8s/build.sh
-  and bind-mounted read-only, so a pin change needs no root file system rebuild (runc is Debian's, see BINARIES);
-- the kubelet unit and kubeadm's 10-kubeadm.conf drop-in as the packages ship them, the kubelet enabled (it
-  crash-loops until kubeadm-pulumi writes its config, as on a real host);
+- containerd 2 and the CNI plugins, built by lab/k8s/build.sh and bind-mounted read-only, so a pin change needs no
+  root file system rebuild (runc is Debian's, see BINARIES);
 - containerd configured for the CRI with the systemd cgroup driver and the local pause image as sandbox image;
 - the CNI plugins in /opt/cni/bin, as Debian's containernetworking-plugins installs them (writable: a CNI's
   daemonset adds its own plugin there);
@@ -30,7 +30,6 @@ from .paths import LabError, cache_dir, log, run
 from .remote import ssh_argv
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 DEFAULT_MINOR = "1.37"
 POD_SUBNET_PREFIX = "10.244"  # the program's default podSubnet 10.244.0.0/16, one /24 per node
 CNI_CHOICES = ("flannel", "bridge")
@@ -39,9 +38,6 @@ BRIDGE_CONFLIST = "etc/cni/net.d/10-lab.conflist"
 
 # Binaries bind-mounted into each node: (unit, binary) -> path in the node.
 BINARIES = {
-    ("kubernetes", "kubelet"): "/usr/bin/kubelet",
-    ("kubernetes", "kubeadm"): "/usr/bin/kubeadm",
-    ("kubernetes", "kubectl"): "/usr/bin/kubectl",
     ("containerd", "containerd"): "/usr/bin/containerd",
     ("containerd", "containerd-shim-runc-v2"): "/usr/bin/containerd-shim-runc-v2",
     ("containerd", "ctr"): "/usr/bin/ctr",
@@ -213,14 +209,9 @@ def cni_config(i: int) -> str:
 
 
 def prepare_upper(upper: Path, i: int, release: Release) -> None:
-    """Files a package install (plus the operator's CNI choice) leaves on node i; rewritten at every boot."""
-    sys.path.insert(0, str(ROOT))
-    from components import constants  # the unit and drop-in the packages ship: one source
-    from components.render import kubelet_config
-
+    """Files the container runtime's install (plus the operator's CNI choice) leaves on node i; rewritten at every
+    boot."""
     files = {
-        constants.KUBELET_UNIT_PATH.lstrip("/"): kubelet_config.render_kubelet_unit(),
-        constants.KUBELET_DROPIN_PATH.lstrip("/"): kubelet_config.render_kubeadm_dropin(),
         "etc/containerd/config.toml": CONTAINERD_CONFIG.format(pause=release.image("pause")),
         "etc/systemd/system/lab-sysctl-shield.service": SYSCTL_SHIELD_UNIT,
         "usr/local/sbin/lab-sysctl-shield": sysctl_shield_script(),
@@ -244,13 +235,9 @@ def prepare_upper(upper: Path, i: int, release: Release) -> None:
     (upper / "usr/local/sbin/lab-sysctl-shield").chmod(0o755)
     wants = upper / "etc/systemd/system/multi-user.target.wants"
     wants.mkdir(parents=True, exist_ok=True)
-    for unit, target in (
-        ("kubelet.service", "/usr/lib/systemd/system/kubelet.service"),
-        ("lab-sysctl-shield.service", "/etc/systemd/system/lab-sysctl-shield.service"),
-    ):
-        link = wants / unit
-        if not link.is_symlink():
-            link.symlink_to(target)
+    link = wants / "lab-sysctl-shield.service"
+    if not link.is_symlink():
+        link.symlink_to("/etc/systemd/system/lab-sysctl-shield.service")
 
 
 def route_pod_ranges(netns: str, own: int, peers: dict[int, str]) -> None:

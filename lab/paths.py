@@ -47,10 +47,14 @@ def log(msg: str) -> None:
 
 
 def run(
-    cmd: Sequence[str], step: str, check: bool = True, env: dict[str, str] | None = None
+    cmd: Sequence[str],
+    step: str,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command (argument list, never a shell string); raise LabError naming `step`."""
-    proc = subprocess.run(list(cmd), capture_output=True, text=True, env=env)
+    proc = subprocess.run(list(cmd), capture_output=True, text=True, env=env, cwd=cwd)
     if check and proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip()[-2000:]
         raise LabError(f"{step}: `{' '.join(cmd)}` exited {proc.returncode}: {detail}")

@@ -28,6 +28,7 @@ def default_path(lab: str) -> Path:
 ENDPOINT_KEY = "kubeadm:controlPlaneEndpoint"
 CNI_KEY = "kubeadm:cni"
 KUBELET_KEY = "kubeadm:kubeletConfiguration"
+PACKAGES_KEY = "kubeadm:packages"
 # The lab's machine offers cgroup v1 only; kubelets since 1.35 refuse it unless told (lab/k8s/README.md).
 MACHINE_KUBELET = {"failCgroupV1": False}
 
@@ -39,11 +40,14 @@ def render(
     endpoint: str | None = None,
     lab_endpoint: str | None = None,
     cni: str = "flannel",
+    packages: tuple[str, Path] | None = None,
 ) -> str:
     """New file text: `nodes` is [(name, address)], the first one is the control plane. `endpoint` is written as
     the control-plane endpoint; when it is None, an endpoint equal to `lab_endpoint` (the lab's own load
     balancer, written by an earlier `up --load-balancer`) is removed. With `cni` flannel the stack applies
-    flannel; on a bridge lab a `kubeadm:cni: flannel` is removed (the nodes' bridge config would compete)."""
+    flannel; on a bridge lab a `kubeadm:cni: flannel` is removed (the nodes' bridge config would compete).
+    `packages` (the lab's repository address and its public key file) is where the stack installs kubelet, kubeadm
+    and kubectl from; None (plain hosts) leaves the key as it is."""
     data: Any = yaml.safe_load(existing) if existing.strip() else {}
     if data is None:
         data = {}
@@ -67,6 +71,9 @@ def render(
         kubelet = config[KUBELET_KEY] = {}
     if isinstance(kubelet, dict):  # a malformed value is the user's, for the program's validation to name
         kubelet.update(MACHINE_KUBELET)
+    if packages is not None:
+        url, key_file = packages
+        config[PACKAGES_KEY] = {"repository": url, "signingKeyFile": _home_relative(key_file)}
     if cni == "flannel":
         config[CNI_KEY] = "flannel"
     elif config.get(CNI_KEY) == "flannel":
@@ -81,10 +88,11 @@ def write(
     endpoint: str | None = None,
     lab_endpoint: str | None = None,
     cni: str = "flannel",
+    packages: tuple[str, Path] | None = None,
 ) -> bool:
     """Update the file (created with its folder if missing); True when it changed. Arguments as for render()."""
     old = path.read_text() if path.exists() else ""
-    new = render(old, nodes, key_file, endpoint, lab_endpoint, cni)
+    new = render(old, nodes, key_file, endpoint, lab_endpoint, cni, packages)
     if new == old:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

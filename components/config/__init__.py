@@ -30,6 +30,7 @@ from components.config.hosts import (
     parse_hosts,
     parse_ssh,
 )
+from components.config.packages import Packages, parse_packages
 from components.config.problems import Problems, kind
 from components.config.sections import (
     Component,
@@ -63,6 +64,7 @@ KNOWN_KEYS = (
     "certificateValidityPeriod",
     "caCertificateValidityPeriod",
     "certificateRenewBefore",
+    "packages",
 )
 
 _VERSION = re.compile(r"^v1\.(\d+)\.(\d+)$")
@@ -104,6 +106,8 @@ class ClusterConfig:
     upload_certs: bool = False
     # The pod network applied after the addons (`kubeadm:cni`; none by default, as with kubeadm).
     cni: Cni = field(default_factory=Cni)
+    # Where kubelet, kubeadm and kubectl come from (`kubeadm:packages`), or that the hosts carry them already.
+    packages: Packages = field(default_factory=Packages)
     # Certificate validity and when a plain `pulumi up` renews (certificateValidityPeriod and friends).
     certificates: CertificateLifetimes = field(default_factory=CertificateLifetimes)
     # How many workers a rolling change (kubelet reconfiguration, later upgrades) may take out of service at once.
@@ -183,6 +187,7 @@ def _parse(raw: Mapping[str, Any], problems: Problems, reported: set[str]) -> Cl
         problems.add("uploadCerts", "must be true or false", upload_certs)
     max_unavailable = _parse_rollout(raw.get("workerRollout", {}), problems)
     cni = parse_cni(raw.get("cni"), problems, Path.cwd())
+    packages = parse_packages(raw.get("packages"), problems, Path.cwd())
     certificates = parse_lifetimes(raw, problems)
     checked: dict[Path, str | None] = {}
     default_ssh = parse_ssh(raw.get("ssh", {}), "ssh", None, problems, checked)
@@ -227,6 +232,7 @@ def _parse(raw: Mapping[str, Any], problems: Problems, reported: set[str]) -> Cl
         proxy_disabled=disabled["proxy"],
         upload_certs=upload_certs is True,
         cni=cni,
+        packages=packages,
         certificates=certificates,
         max_unavailable_workers=max_unavailable,
         control_planes=tuple(host for _, host in control_planes),

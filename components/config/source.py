@@ -36,6 +36,7 @@ KINDS: dict[str, type] = {
     "controlPlanes": list,
     "workers": list,
     "ignorePreflightErrors": list,
+    "packages": dict,
 }
 _WHAT = {str: "a string", bool: "true or false", dict: "a map", list: "a list"}
 

@@ -1,11 +1,13 @@
-"""Node: what every host of the cluster gets, in order: the reset anchor, preflight, its files, and (control planes)
-kubelet-start.
+"""Node: what every host of the cluster gets, in order: the reset anchor, preflight, the packages, its files, and
+(control planes) kubelet-start.
 
 INPUTS   the stack config and the host, its SSH connection, the PKI and kubeconfig files it needs (from ClusterPki
          and Kubeconfigs), and `reset_after`: the resets this host's reset must follow on destroy.
-OUTPUTS  on the host: preflight's checks, then the certs, kubeconfig, etcd, control-plane and kubelet-start phases'
-         files (one command, `files-<host>`), then on a control plane the kubelet (re)started on them
-         (KubeletStart). `pulumi destroy` resets the host after everything else of it is gone (Reset).
+OUTPUTS  on the host: preflight's checks, then kubelet, kubeadm and kubectl installed at the cluster's version and
+         held (`packages-<host>`, unless kubeadm:packages.install is false), then the certs, kubeconfig, etcd,
+         control-plane and kubelet-start phases' files (one command, `files-<host>`), then on a control plane the
+         kubelet (re)started on them (KubeletStart). `pulumi destroy` resets the host after everything else of it is
+         gone (Reset).
          `connection`, `files` (the command writing them), `contents` (of every file: the node's rollout's triggers),
          `kubelet_inputs` (the contents of what the kubelet reads: its restarts' triggers), `kubelet_started` and
          `kubelet_conf` (its content as written; control planes only), `reset`, `preflight` (its report) for the
@@ -25,7 +27,7 @@ import pulumi
 from components import constants as c
 from components import remote
 from components.config import ROLE_CONTROL_PLANE, ClusterConfig, Host
-from components.node import node_files
+from components.node import node_files, packages
 from components.node.kubelet_start import KubeletStart, KubeletStartArgs
 from components.node.preflight import Preflight, PreflightArgs
 from components.node.reset import Reset, ResetArgs
@@ -73,9 +75,18 @@ class Node:
         self.reset = Reset(f"reset-{host.name}", ResetArgs(host=host), child(*args.reset_after))
         self.preflight = Preflight(
             f"preflight-{host.name}",
-            PreflightArgs(host=host, connection=args.connection, ignored=config.ignore_preflight_errors),
+            PreflightArgs(
+                host=host,
+                connection=args.connection,
+                ignored=config.ignore_preflight_errors,
+                packages=config.packages.install,
+            ),
             child(self.reset),
         )
+        # Nothing is installed on a host that failed preflight; nothing flows from preflight to the packages.
+        installed = []
+        if config.packages.install:
+            installed.append(packages.install(config, host, args.connection, child(self.preflight, self.reset)))
         static_pods = node_files.static_pod_files(config, host, etcd=args.etcd)
         kubelet = node_files.kubelet_files(config, host)
         files = [*args.pki_files, *static_pods, *kubelet]
@@ -85,7 +96,8 @@ class Node:
             f"files-{host.name}",
             conn=args.connection,
             files=files,
-            opts=child(self.preflight, self.reset, *args.files_after),
+            # The files follow the packages: kubeadm's drop-in and the kubelet's unit come with them.
+            opts=child(self.preflight, self.reset, *installed, *args.files_after),
         )
         # Everything the host's static pods and kubelet read: a change to any of it rolls the node.
         self.contents = [f.content for f in files]

@@ -1,6 +1,7 @@
 """Preflight: kubeadm's host checks, run on one host before anything is written to it.
 
-INPUTS   the host (name, address, role), its SSH connection, the stack's ignorePreflightErrors list.
+INPUTS   the host (name, address, role), its SSH connection, the stack's ignorePreflightErrors list, whether the
+         packages phase installs kubelet, kubeadm and kubectl after it (else they must be on the host already).
 OUTPUTS  nothing on the host. `report` is the check-by-check result (one `[preflight] ...` line per check).
          A failing check fails the run with a message naming the host and every failed check.
 DELETE   nothing: the checks change nothing on the host.
@@ -23,6 +24,7 @@ class PreflightArgs:
     host: Host
     connection: HostConnection
     ignored: frozenset[str]
+    packages: bool = True
 
 
 class Preflight(pulumi.ComponentResource):
@@ -34,7 +36,11 @@ class Preflight(pulumi.ComponentResource):
         super().__init__("kubeadm:preflight:Preflight", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         target = preflight_checks.Target(
-            name=args.host.name, address=args.host.address, role=args.host.role, ignored=args.ignored
+            name=args.host.name,
+            address=args.host.address,
+            role=args.host.role,
+            ignored=args.ignored,
+            packages=args.packages,
         )
         script = preflight_checks.render_script(target)
         checks = primitives.step(

@@ -1,7 +1,9 @@
 """kubeadm's preflight checks as a table, and the shell script that runs them on one host. Pure: no Pulumi here.
 
 Check names are the ones `kubeadm --ignore-preflight-errors` knows, so operators can carry their ignore lists
-over; `SystemdState` is ours (kubeadm assumes systemd; we check it because every later step uses systemctl).
+over; `SystemdState` is ours (kubeadm assumes systemd; we check it because every later step uses systemctl), and so
+is `PackageManager` (the packages phase installs kubelet, kubeadm and kubectl with apt; a host whose system has none
+is named here, before anything is installed or written).
 """
 
 from __future__ import annotations
@@ -28,14 +30,17 @@ class Check:
     roles: frozenset[str]
     body: str
     ipv4_only: bool = False
+    # True: only where the program installs the packages (kubeadm:packages.install); False: only where it does not.
+    packages: bool | None = None
 
 
-def _binary(name: str, level: str, roles: frozenset[str] = BOTH) -> Check:
+def _binary(name: str, level: str, roles: frozenset[str] = BOTH, packages: bool | None = None) -> Check:
     return Check(
         name=f"FileExisting-{name}",
         level=level,
         roles=roles,
         body=f'command -v {name} || fail "{name} not found in PATH"',
+        packages=packages,
     )
 
 
@@ -127,7 +132,20 @@ CHECKS: tuple[Check, ...] = (
     ),
     *(_binary(b, ERROR) for b in ("ip", "iptables", "mount", "nsenter")),
     *(_binary(b, WARNING) for b in ("ebtables", "ethtool", "socat", "tc", "touch")),
-    *(_binary(b, ERROR) for b in ("kubelet", "kubeadm")),
+    # The packages phase installs them after preflight; a host that brings its own must have them now.
+    *(_binary(b, ERROR, packages=False) for b in ("kubelet", "kubeadm")),
+    Check(
+        name="PackageManager",
+        level=ERROR,
+        roles=BOTH,
+        packages=True,
+        body=(
+            'os=$( (. /etc/os-release && echo "${PRETTY_NAME:-$ID}") 2>/dev/null || echo "an unknown system"); '
+            "{ command -v apt-get && command -v dpkg-query; } >/dev/null || "
+            'fail "$os has no apt-get: kubeadm-pulumi installs the Kubernetes packages with apt (Debian, Ubuntu); '
+            'install kubelet, kubeadm and kubectl yourself and set kubeadm:packages.install: false"; echo "$os, apt"'
+        ),
+    ),
     # Not kubeadm's: our host steps use them (discovery and TLS probes; etcd's API and health endpoints).
     _binary("openssl", ERROR),
     _binary("curl", ERROR, CONTROL_PLANE),
@@ -153,12 +171,18 @@ class Target:
     address: str
     role: str
     ignored: frozenset[str]
+    # Whether the packages phase installs kubelet, kubeadm and kubectl on the host after preflight.
+    packages: bool = True
 
 
 def checks_for(target: Target) -> tuple[Check, ...]:
     """The checks that apply to a host of this role and address family, in table order."""
     ipv4 = ipaddress.ip_address(target.address).version == 4
-    return tuple(c for c in CHECKS if target.role in c.roles and (ipv4 or not c.ipv4_only))
+    return tuple(
+        c
+        for c in CHECKS
+        if target.role in c.roles and (ipv4 or not c.ipv4_only) and c.packages in (None, target.packages)
+    )
 
 
 def is_ignored(check: Check, ignored: frozenset[str]) -> bool:

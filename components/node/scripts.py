@@ -15,6 +15,22 @@ _KUBECONFIG_FILES = (
 )
 
 
+def packages(host: str, source_url: str, signing_key: str, kubernetes_version: str) -> str:
+    """packages: kubelet, kubeadm and kubectl at the cluster's version from `source_url` (an apt source of one minor),
+    held; `signing_key` (ASCII-armored) is the source's key, or empty to fetch its Release.key (https only)."""
+    return script(
+        __file__,
+        "packages.sh",
+        host=host,
+        source_url=source_url,
+        key=signing_key,
+        version=kubernetes_version.removeprefix("v"),
+        names=" ".join(c.KUBERNETES_PACKAGES),
+        keyring=c.PACKAGE_KEYRING,
+        source_list=c.PACKAGE_SOURCE_LIST,
+    )
+
+
 def kubelet_start() -> str:
     """kubelet-start: (re)start the kubelet on the files written before this step."""
     return script(__file__, "kubelet-start.sh")

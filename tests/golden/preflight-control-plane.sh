@@ -29,8 +29,7 @@ out=$( ( command -v ethtool || fail "ethtool not found in PATH" ) 2>&1 ); report
 out=$( ( command -v socat || fail "socat not found in PATH" ) 2>&1 ); report FileExisting-socat WARNING no "$out" $?
 out=$( ( command -v tc || fail "tc not found in PATH" ) 2>&1 ); report FileExisting-tc WARNING no "$out" $?
 out=$( ( command -v touch || fail "touch not found in PATH" ) 2>&1 ); report FileExisting-touch WARNING no "$out" $?
-out=$( ( command -v kubelet || fail "kubelet not found in PATH" ) 2>&1 ); report FileExisting-kubelet ERROR no "$out" $?
-out=$( ( command -v kubeadm || fail "kubeadm not found in PATH" ) 2>&1 ); report FileExisting-kubeadm ERROR no "$out" $?
+out=$( ( os=$( (. /etc/os-release && echo "${PRETTY_NAME:-$ID}") 2>/dev/null || echo "an unknown system"); { command -v apt-get && command -v dpkg-query; } >/dev/null || fail "$os has no apt-get: kubeadm-pulumi installs the Kubernetes packages with apt (Debian, Ubuntu); install kubelet, kubeadm and kubectl yourself and set kubeadm:packages.install: false"; echo "$os, apt" ) 2>&1 ); report PackageManager ERROR no "$out" $?
 out=$( ( command -v openssl || fail "openssl not found in PATH" ) 2>&1 ); report FileExisting-openssl ERROR no "$out" $?
 out=$( ( command -v curl || fail "curl not found in PATH" ) 2>&1 ); report FileExisting-curl ERROR no "$out" $?
 out=$( ( u=$(ss -Hltnp "sport = :10250"); [ -z "$u" ] && exit 0; echo "$u" | grep -q '(("kubelet",' && echo "in use by kubelet of this cluster" || fail "port 10250 is in use" ) 2>&1 ); report Port-10250 ERROR no "$out" $?

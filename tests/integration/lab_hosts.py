@@ -71,13 +71,16 @@ def etcd_members(node) -> list[dict]:
 BEHIND_LB_ARGS = {"shutdown-delay-duration": "5s"}
 
 
-def cluster_config(name: str, control_planes, workers=(), endpoint: str | None = None, **settings: object) -> dict:
-    """The `kubeadm:` settings of a cluster on lab nodes: its hosts over the lab's SSH key, the kubelet setting this
-    machine needs, the control-plane endpoint when given (with BEHIND_LB_ARGS for the API servers), then
-    `settings`."""
+def cluster_config(
+    name: str, lab_name: str, control_planes, workers=(), endpoint: str | None = None, **settings: object
+) -> dict:
+    """The `kubeadm:` settings of a cluster on the nodes of lab `lab_name`: its hosts over the lab's SSH key, the lab's
+    package repository, the kubelet setting this machine needs, the control-plane endpoint when given (with
+    BEHIND_LB_ARGS for the API servers), then `settings`."""
     config: dict[str, object] = {
         "clusterName": name,
         "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+        "packages": lab.package_source(lab_name),
         "controlPlanes": [{"name": h.name, "address": h.address} for h in control_planes],
         "workers": [{"name": h.name, "address": h.address} for h in workers],
         "kubeletConfiguration": {"failCgroupV1": False},

@@ -151,6 +151,7 @@ def cluster(nodes, make_stack, workspace):
             "clusterName": "faults",
             "controlPlaneEndpoint": f"{lab.load_balancer_address(LAB)}:6443",
             "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+            "packages": lab.package_source(LAB),
             "controlPlanes": [{"name": cp1.name, "address": cp1.address}],
             "kubeletConfiguration": {"failCgroupV1": False},
         }

@@ -25,6 +25,7 @@ nodes = lab_nodes(LAB, 2)
 def hosts_config(nodes) -> dict[str, object]:
     return {
         "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+        "packages": lab.package_source(LAB),
         "controlPlanes": [{"name": nodes[0].name, "address": nodes[0].address}],
         "workers": [{"name": n.name, "address": n.address} for n in nodes[1:]],
         # The lab's machine has only cgroup v1; the 1.37 kubelet runs there only when told to.

@@ -32,6 +32,7 @@ def test_control_planes_scale_by_config(nodes, make_stack, tmp_path):
             "clusterName": "ha",
             "controlPlaneEndpoint": endpoint,
             "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+            "packages": lab.package_source(LAB),
             "workers": [{"name": worker.name, "address": worker.address}],
             "kubeletConfiguration": {"failCgroupV1": False},
         }

@@ -41,6 +41,7 @@ def test_init_and_a_worker_join_on_lab_hosts(nodes, make_stack, tmp_path):
         {
             "clusterName": "itest",
             "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+            "packages": lab.package_source(LAB),
             "controlPlanes": [{"name": node.name, "address": node.address}],
             "workers": [{"name": worker.name, "address": worker.address}],
             # The lab's machine has only cgroup v1; the 1.37 kubelet runs there only when told to.
@@ -62,6 +63,18 @@ def test_init_and_a_worker_join_on_lab_hosts(nodes, make_stack, tmp_path):
         return run_kubectl(kubeconfig, *args).stdout
 
     assert kubectl("get", "--raw=/readyz") == "ok"
+    # The hosts came without Kubernetes (lab nodes are plain Debian): the packages phase installed it from the lab's
+    # repository at the cluster's version, held, with the source and key where Kubernetes' docs put them.
+    for host in nodes:
+        versions = on_host(host, "dpkg-query -W -f '${Package} ${Version} ${Status}\\n' kubelet kubeadm kubectl")
+        assert versions.splitlines() == [
+            f"{name} 1.37.2-1.1 hold ok installed" for name in ("kubeadm", "kubectl", "kubelet")
+        ], versions
+        source = on_host(host, "cat /etc/apt/sources.list.d/kubernetes.list")
+        assert source == (
+            "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] "
+            f"{lab.package_source(LAB)['repository']}/v1.37/deb/ /\n"
+        )
     node_object = json.loads(kubectl("get", "node", node.name, "-o", "json"))
     assert "node-role.kubernetes.io/control-plane" in node_object["metadata"]["labels"]
     assert {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"} in node_object["spec"]["taints"]

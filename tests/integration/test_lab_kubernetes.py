@@ -1,4 +1,6 @@
-"""Issue 3's proof: lab nodes are hosts with the Kubernetes packages installed, and their kubelet runs static pods.
+"""Issue 3's proof, and issue 14's lab: lab nodes are plain Debian hosts with a container runtime; the Kubernetes
+packages come from the lab's signed repository, installed as Kubernetes' docs install them; the kubelet then runs
+static pods.
 
 The etcd here is a throwaway with certificates the test makes; nothing of kubeadm-pulumi's program runs.
 """
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import ssl
+import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -71,20 +74,47 @@ def node():
         lab.down(LAB)
 
 
-def test_nodes_look_like_hosts_with_the_kubernetes_packages(node):
+def test_nodes_are_plain_hosts_that_install_the_packages_from_the_lab_repository(node):
+    # Nothing of Kubernetes before the packages are installed; the runtime is there.
+    assert sh(node, "command -v kubelet kubeadm kubectl || echo none", check=False).strip() == "none"
+    assert sh(node, "containerd --version").split()[2].startswith("v2.")
+    printed = lab.install_packages(node.name, LAB)
+    assert f"[packages] kubelet {VERSION[1:]}-1.1 from http://" in printed
     assert sh(node, "kubelet --version").split() == ["Kubernetes", VERSION]
     assert sh(node, "kubeadm version -o short").strip() == VERSION
     assert VERSION in sh(node, "kubectl version --client")
-    assert sh(node, "containerd --version").split()[2].startswith("v2.")
+    assert sorted(sh(node, "apt-mark showhold").split()) == ["kubeadm", "kubectl", "kubelet"]
+    assert sh(node, "dpkg-query -W -f '${Version}' kubeadm") == f"{VERSION[1:]}-1.1"
     assert sh(node, "systemctl is-enabled kubelet").strip() == "enabled"
     # Until something writes its configuration, the kubelet restarts in a loop, as after a package install.
-    assert "config.yaml: no such file" in sh(node, "journalctl -u kubelet --no-pager | tail -n 20")
+    assert "config.yaml: no such file" in sh(node, "sleep 2; journalctl -u kubelet --no-pager | tail -n 20")
     # Every image kubeadm wants for this release is present under kubeadm's own name: nothing needs a registry.
     wanted = sh(node, f"kubeadm config images list --kubernetes-version {VERSION}").split()
     present = sh(node, "ctr -n k8s.io images ls -q").split()
     assert wanted and set(wanted) <= set(present), sorted(set(wanted) - set(present))
     pause = next(ref for ref in wanted if "/pause:" in ref)
     assert f"sandbox = '{pause}'" in sh(node, "cat /etc/containerd/config.toml")
+
+
+def test_the_lab_repository_is_refused_under_another_key(node):
+    """apt checks the repository's signature: the same source trusted under a key that did not sign it fails."""
+    source = lab.package_source(LAB)
+    # The nodes carry no gpg (apt needs only gpgv): the other key is made on this machine.
+    other = (
+        "export GNUPGHOME=$(mktemp -d); gpg --batch --quiet --passphrase '' --quick-gen-key other ed25519 sign never "
+        '2>/dev/null && gpg --armor --export other; rm -rf "$GNUPGHOME"'
+    )
+    key = subprocess.run(["sh", "-c", other], capture_output=True, text=True, check=True).stdout
+    sh(node, "cat > /tmp/other.asc", stdin=key)
+    line = f"deb [signed-by=/tmp/other.asc] {source['repository']}/v{VERSION[1:].rsplit('.', 1)[0]}/deb/ /"
+    sh(node, "cat > /tmp/other.list", stdin=line + "\n")
+    update = sh(
+        node,
+        "apt-get -o Dir::Etc::sourcelist=/tmp/other.list -o Dir::Etc::sourceparts=- "
+        "-o APT::Get::List-Cleanup=0 update 2>&1; echo rc=$?",
+        check=False,
+    )
+    assert "NO_PUBKEY" in update or "not signed" in update, update
 
 
 def test_the_kubelet_runs_a_static_pod_and_stops_it(node, tmp_path: Path):

@@ -64,7 +64,7 @@ def test_due_certificates_renew_on_a_plain_up(nodes, make_stack, tmp_path):
     endpoint = f"{lab.load_balancer_address(LAB)}:6443"
     stack = make_stack("renew")
     lifetimes = {"certificateValidityPeriod": VALIDITY, "certificateRenewBefore": RENEW_BEFORE}
-    stack.set_config(cluster_config("renew", control_planes, endpoint=endpoint, **lifetimes))
+    stack.set_config(cluster_config("renew", LAB, control_planes, endpoint=endpoint, **lifetimes))
     stack.pulumi("up", "--yes", "--skip-preview")
     issued = datetime.datetime.now(datetime.UTC)
     # Nothing is due yet: a rerun changes nothing.

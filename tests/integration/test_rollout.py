@@ -28,7 +28,7 @@ def test_changes_roll_one_node_at_a_time(nodes, make_stack, tmp_path):
     control_planes = (cp1, cp2, cp3)
     endpoint = f"{lab.load_balancer_address(LAB)}:6443"
     stack = make_stack("rollout")
-    stack.set_config(cluster_config("rollout", control_planes, [worker], endpoint))
+    stack.set_config(cluster_config("rollout", LAB, control_planes, [worker], endpoint))
     stack.pulumi("up", "--yes", "--skip-preview")
     kubeconfig = tmp_path / "admin.conf"
     kubeconfig.write_text(stack.outputs()["admin_kubeconfig"])

@@ -60,6 +60,12 @@ def checkout(rev: str, into: Path) -> Path:
     return into
 
 
+def git_show(rev: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:{path}"], capture_output=True, text=True, check=True
+    ).stdout
+
+
 def operations(event_log: Path) -> dict[str, str]:
     """Resource name -> the step the engine took for it, from an event log."""
     ops = {}
@@ -84,18 +90,28 @@ def test_a_stack_of_the_earlier_commit_is_unchanged(
     config = {
         "clusterName": "upgrade",
         "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+        "packages": lab.package_source(LAB),
         "controlPlanes": [{"name": n.name, "address": n.address} for n in nodes[:control_planes]],
         "workers": [{"name": n.name, "address": n.address} for n in nodes[control_planes : control_planes + workers]],
         "kubeletConfiguration": {"failCgroupV1": False},
     }
     if control_planes > 1:
         config["controlPlaneEndpoint"] = f"{lab.load_balancer_address(LAB)}:6443"
-    stack.set_config(config)
+    # A commit from before the packages phase neither knows `kubeadm:packages` nor installs anything: its hosts
+    # get the packages by hand first (as its users' hosts had them), and this tree's stack then names the source.
+    installs_packages = '"packages"' in git_show(base_rev, "components/config/__init__.py")
+    if not installs_packages:
+        for host in nodes[: control_planes + workers]:
+            lab.install_packages(host.name, LAB)
+        stack.set_config({k: v for k, v in config.items() if k != "packages"})
+    else:
+        stack.set_config(config)
 
     try:
         use_tree(stack, old)
         stack.pulumi("up", "--yes", "--skip-preview")
         use_tree(stack, ROOT)
+        stack.set_config(config)
 
         log = tmp_path / "events.jsonl"
         stack.env["PULUMI_DEBUG_COMMANDS"] = "true"  # `--event-log` is one of the CLI's debug flags (3.260)

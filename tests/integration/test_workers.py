@@ -42,6 +42,7 @@ def test_workers_join_scale_and_leave(nodes, make_stack, tmp_path):
         {
             "clusterName": "workers",
             "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+            "packages": lab.package_source(LAB),
             "controlPlanes": [{"name": cp.name, "address": cp.address}],
             "kubeletConfiguration": {"failCgroupV1": False},
         }

@@ -53,6 +53,7 @@ def test_flannel_carries_pods_services_and_dns_across_nodes(nodes, make_stack, t
     stack.set_config(
         {
             "ssh": {"user": "root", "privateKeyFile": str(lab.key_path())},
+            "packages": lab.package_source(LAB),
             "controlPlanes": [{"name": control_plane.name, "address": control_plane.address}],
             "workers": [{"name": worker.name, "address": worker.address}],
             "kubeletConfiguration": {"failCgroupV1": False},

@@ -315,3 +315,36 @@ def test_kubelet_finalize_runs_again_when_kubelet_conf_is_rewritten(recorder: Re
     assert hashes["first"].startswith(TRIGGER_LINE)
     assert hashes["first"] == hashes["same"]
     assert hashes["renewed"] != hashes["first"]
+
+
+@pytest.mark.parametrize("install", [True, False], ids=["packages_installed", "hosts_bring_their_own"])
+def test_each_host_installs_the_packages_between_preflight_and_its_files(
+    recorder: Recorder, tmp_path: Path, install: bool
+) -> None:
+    from components.cluster import Cluster, ClusterArgs
+
+    key = tmp_path / "mirror.asc"
+    key.write_text("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEabc\n-----END PGP PUBLIC KEY BLOCK-----\n")
+    packages = {"repository": "http://10.213.0.1/core:/stable:", "signingKeyFile": str(key), "install": install}
+    cfg = config(tmp_path, packages=packages, kubernetesVersion="v1.36.3")
+
+    @pulumi.runtime.test
+    def build():
+        cluster = Cluster("lab", ClusterArgs(config=cfg, private_keys={cfg.hosts[0].ssh.private_key_file: "KEY"}))
+        return cluster.endpoint
+
+    build()
+    steps = {n: r for n, r in recorder.resources.items() if n.startswith("packages-")}
+    if not install:
+        assert steps == {}
+        assert "FileExisting-kubelet" in scripts_of(recorder.resources["preflight-node-1-checks"].inputs)["create"]
+        return
+    assert sorted(steps) == ["packages-node-1", "packages-node-2"]
+    for host in cfg.hosts:
+        step = steps[f"packages-{host.name}"]
+        script = scripts_of(step.inputs)["create"]
+        assert "source_url=http://10.213.0.1/core:/stable:/v1.36/deb/" in script
+        assert "version=1.36.3" in script and "names='kubelet kubeadm kubectl'" in script
+        assert "mDMEabc" in script  # the key given, not one fetched over plain http
+        assert "delete" not in step.inputs  # destroy leaves the packages, as kubeadm reset does
+    assert "FileExisting-kubelet" not in scripts_of(recorder.resources["preflight-node-1-checks"].inputs)["create"]

@@ -158,6 +158,20 @@ CLUSTER_BAD = [
     ("cni_unknown_key", {"cni": {"manifest": "x.yaml", "image": "y"}}, "cni.image: unknown key"),
     ("cni_manifest_empty", {"cni": {"manifest": ""}}, "cni.manifest: must be the path of a YAML manifest"),
     ("cni_manifest_missing", {"cni": {"manifest": "/nonexistent/cni.yaml"}}, "cni.manifest: no such file"),
+    ("packages_not_a_map", {"packages": "apt"}, "packages: must be a map (install, repository, signingKeyFile)"),
+    ("packages_unknown_key", {"packages": {"version": "1.37.2"}}, "packages.version: unknown key"),
+    ("packages_install_not_bool", {"packages": {"install": "no"}}, "packages.install: must be true or false"),
+    ("packages_repository_no_url", {"packages": {"repository": "pkgs.k8s.io"}}, "packages.repository: must be an"),
+    (
+        "packages_http_without_key",
+        {"packages": {"repository": "http://mirror.example/core:/stable:"}},
+        "packages.signingKeyFile: is required for a repository that is not https (http://mirror.example/",
+    ),
+    (
+        "packages_key_missing",
+        {"packages": {"signingKeyFile": "/nonexistent/Release.key"}},
+        "packages.signingKeyFile: no such file: /nonexistent/Release.key",
+    ),
 ]
 
 
@@ -313,3 +327,26 @@ def test_bad_certificate_lifetimes_name_their_key(key: str, overrides: dict[str,
     with pytest.raises(ConfigError) as caught:
         parse(base(key, **overrides))
     assert any(line.startswith(message) for line in caught.value.problems), caught.value.problems
+
+
+def test_packages_come_from_kubernetes_repository_unless_a_mirror_is_named(key: str, tmp_path: Path) -> None:
+    default = parse(base(key)).packages
+    assert default.install and default.signing_key == ""
+    assert default.source("v1.37.2") == "https://pkgs.k8s.io/core:/stable:/v1.37/deb/"
+    armored = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEabc\n-----END PGP PUBLIC KEY BLOCK-----\n"
+    (tmp_path / "Release.key").write_text(armored)
+    mirror = {"repository": "http://10.213.0.1/core:/stable:/", "signingKeyFile": str(tmp_path / "Release.key")}
+    packages = parse(base(key, packages=mirror)).packages
+    assert packages.source("v1.36.3") == "http://10.213.0.1/core:/stable:/v1.36/deb/"
+    assert packages.signing_key == armored
+    assert parse(base(key, packages={"install": False, "repository": "http://x/y"})).packages.install is False
+
+
+def test_a_signing_key_that_is_not_an_armored_public_key_is_refused(key: str, tmp_path: Path) -> None:
+    (tmp_path / "key.gpg").write_bytes(b"\x99\x01\x0d\x04binary keyring")
+    with pytest.raises(ConfigError) as error:
+        parse(base(key, packages={"signingKeyFile": str(tmp_path / "key.gpg")}))
+    assert error.value.problems == [
+        f"packages.signingKeyFile: is not an ASCII-armored OpenPGP public key (as a repository's Release.key): "
+        f"{tmp_path / 'key.gpg'}"
+    ]

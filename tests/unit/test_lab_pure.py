@@ -129,6 +129,20 @@ def test_stack_config_of_a_bridge_lab_applies_no_cni() -> None:
     assert config_of(stackconfig.render(theirs, NODES, KEY, cni="bridge"))["kubeadm:cni"] == {"manifest": "calico.yaml"}
 
 
+def test_stack_config_points_the_stack_at_the_labs_package_repository() -> None:
+    source = ("http://10.213.42.1/core:/stable:", Path.home() / ".cache/kubeadm-pulumi/apt/Release.key")
+    config = config_of(stackconfig.render("", NODES, KEY, packages=source))
+    assert config["kubeadm:packages"] == {
+        "repository": "http://10.213.42.1/core:/stable:",
+        "signingKeyFile": "~/.cache/kubeadm-pulumi/apt/Release.key",
+    }
+    # Plain hosts (no release, no repository) leave whatever the stack says.
+    mirror = "config:\n  kubeadm:packages:\n    repository: 'https://mirror.example/core:/stable:'\n"
+    assert config_of(stackconfig.render(mirror, NODES, KEY))["kubeadm:packages"] == {
+        "repository": "https://mirror.example/core:/stable:"
+    }
+
+
 def test_inotify_instances_are_raised_for_more_machines_never_lowered(tmp_path) -> None:
     from lab import core
 

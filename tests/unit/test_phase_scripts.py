@@ -29,6 +29,7 @@ ROLLOUT_PODS = [
 ]
 SCRIPTS = {
     "kubelet-start": node_scripts.kubelet_start(),
+    "packages": node_scripts.packages("node-1", "http://10.213.0.1/core:/stable:/v1.37/deb/", "", "v1.37.2"),
     "reset-cleanup": node_scripts.reset_cleanup("node-1"),
     "wait-control-plane": phase_scripts.wait_control_plane("node-1", "10.213.0.11"),
     "apply": phase_scripts.apply("addons"),
