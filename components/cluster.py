@@ -39,6 +39,7 @@ from components.pki.cluster_pki import ClusterPki, ClusterPkiArgs
 from components.pki.expiry import expiry_report
 from components.pki.kubeconfigs import Kubeconfigs, KubeconfigsArgs
 from components.rollout.control_plane_chain import control_plane_chain, control_plane_rollout
+from components.rollout.kubernetes_version import KubernetesVersion
 from components.rollout.worker_rollout import roll_workers
 
 
@@ -56,8 +57,13 @@ class Cluster(pulumi.ComponentResource):
         config, child = args.config, pulumi.ResourceOptions(parent=self)
         first = config.control_planes[0]
 
+        # A version change kubeadm would refuse (two minors at once, a lower minor) fails here, at preview.
+        version = KubernetesVersion("kubernetes-version", config.kubernetes_version, child)
         # A control-plane change that would cost etcd its quorum fails here, at preview, before any host is touched.
-        guard = ControlPlaneSet("control-planes", config.control_planes, child)
+        # Every host's resources follow this guard; it follows the version check (no data flows between them).
+        guard = ControlPlaneSet(
+            "control-planes", config.control_planes, pulumi.ResourceOptions(parent=self, depends_on=[version])
+        )
         # Hosts that leave and cannot be drained or reset are named in the run's Diagnostics.
         inventory = HostInventory("hosts", config.hosts, child)
         inventory.departed.apply(lambda gone: warn_departed(gone, inventory))
@@ -95,7 +101,9 @@ class Cluster(pulumi.ComponentResource):
         workers = worker_nodes(config, args.private_keys, pki, list(control_planes.values()), self)
         joins = join_workers(config, init, workers, certs.ca_cert_hash, bootstrapped, self)
         roll_workers(config, init, workers, joins, gate, self)
-        added = addons(config, init.connection, finalized, child)
+        # kube-proxy and CoreDNS follow the last control plane's gate too: an upgrade moves them to the new version
+        # only once every API server runs it (the value passed on is kubelet-finalize's).
+        added = addons(config, init.connection, gate.gate.apply(lambda _: finalized), child)
         cni(config, init.connection, added or finalized, child)
 
         self.admin_kubeconfig = kubeconfig.admin_kubeconfig

@@ -36,8 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--kubernetes",
         default="1.37",
-        help="Kubernetes minor whose kubelet/kubeadm/kubectl, runtime and images the nodes get (1.37, 1.36), "
-        "or 'none' for plain hosts",
+        help="Kubernetes minor whose kubelet/kubeadm/kubectl packages the lab's repository serves and whose runtime "
+        "and images the nodes get (1.37, 1.36), or 'none' for plain hosts",
+    )
+    up.add_argument(
+        "--upgrade-to",
+        action="append",
+        default=[],
+        metavar="MINOR",
+        help="a later minor (1.37) whose packages the repository serves too and whose images the nodes get, to try "
+        "an upgrade on (repeatable)",
     )
     up.add_argument(
         "--cni",
@@ -84,6 +92,7 @@ def _main(args: argparse.Namespace) -> int:
             kubernetes_minor=None if args.kubernetes == "none" else args.kubernetes,
             load_balancer=args.load_balancer,
             cni=args.cni,
+            upgrade_to=args.upgrade_to,
         )
         for n in nodes:
             print(f"{n.name}\t{n.address}")

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tarfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -209,12 +209,15 @@ def up(
     kubernetes_minor: str | None = kubernetes.DEFAULT_MINOR,
     load_balancer: bool = False,
     cni: str = kubernetes.DEFAULT_CNI,
+    upgrade_to: Sequence[str] = (),
 ) -> list[Node]:
     """Bring the lab to exactly `nodes` running nodes and write the stack config. With `kubernetes_minor` (the
     default) every node has that release's kubelet, kubeadm, kubectl, container runtime and images; None gives
     plain hosts. With `load_balancer` the lab also runs the machine lb (load_balancer_address()), HAProxy in
     front of port 6443 of every node, and the stack config gets it as controlPlaneEndpoint; without it, an lb
-    left from an earlier `up` is removed. The list returned holds the nodes only (node-1 first), never lb."""
+    left from an earlier `up` is removed. `upgrade_to`: more minors (1.37) whose packages the lab's repository
+    serves too and whose images every node gets, for clusters upgraded to them. The list returned holds the nodes
+    only (node-1 first), never lb."""
     if not 1 <= nodes <= MAX_NODES:
         raise LabError(f"--nodes must be between 1 and {MAX_NODES}")
     net = network.lab_net(name)
@@ -223,6 +226,7 @@ def up(
     root = rootfs.ensure_rootfs()
     remote.ensure_key()
     release = kubernetes.build(kubernetes_minor, cni) if kubernetes_minor else None
+    later = [kubernetes.build(minor, cni) for minor in upgrade_to] if release is not None else []
     with _locked(name):
         # Running nodes keep the network they booted with: switching CNI means new nodes (labs from before the
         # choice existed ran the bridge).
@@ -245,8 +249,13 @@ def up(
         network.ensure_bridge(net)
         if release is not None:
             # The nodes install kubelet, kubeadm and kubectl from the lab's repository, as a site's from its mirror.
-            folder = packages.build_repository(release.minor, release.version, release.unit("kubernetes") / "bin")
-            repository.publish(name, {release.minor: folder})
+            repository.publish(
+                name,
+                {
+                    r.minor: packages.build_repository(r.minor, r.version, r.unit("kubernetes") / "bin")
+                    for r in [release, *later]
+                },
+            )
             repository.serve(name, net)
         machines = list(range(1, nodes + 1)) + ([LB] if load_balancer else [])
         for i in machines:
@@ -274,7 +283,7 @@ def up(
                 kubernetes.route_pod_ranges(net.netns(i), i, addresses)
             with ThreadPoolExecutor(max_workers=4) as pool:
                 for done in [
-                    pool.submit(kubernetes.preload_images, node.node_name(i), addresses[i], release) for i in addresses
+                    pool.submit(preload, node.node_name(i), addresses[i], [release, *later]) for i in addresses
                 ]:
                     done.result()
     result = [Node(node.node_name(i), net.address(i), i, True, True, states[i]) for i in range(1, nodes + 1)]
@@ -287,6 +296,11 @@ def up(
         if stackconfig.write(path, hosts, key_path(), endpoint, lb_endpoint, cni if release else "none", apt):
             log(f"wrote {path}")
     return result
+
+
+def preload(node_name: str, address: str, releases: Sequence[kubernetes.Release]) -> None:
+    for release in releases:
+        kubernetes.preload_images(node_name, address, release)
 
 
 def down(name: str = DEFAULT_LAB) -> None:

@@ -83,10 +83,12 @@ class Node:
             ),
             child(self.reset),
         )
-        # Nothing is installed on a host that failed preflight; nothing flows from preflight to the packages.
+        # Nothing is installed on a host that failed preflight (nothing flows from preflight to the packages), nor on
+        # a joining control plane before the previous one passed its gate: an upgrade installs one at a time.
         installed = []
         if config.packages.install:
-            installed.append(packages.install(config, host, args.connection, child(self.preflight, self.reset)))
+            opts = child(self.preflight, self.reset, *args.files_after)
+            installed.append(packages.install(config, host, args.connection, opts))
         static_pods = node_files.static_pod_files(config, host, etcd=args.etcd)
         kubelet = node_files.kubelet_files(config, host)
         files = [*args.pki_files, *static_pods, *kubelet]

@@ -18,17 +18,20 @@ _KUBECONFIG_FILES = (
 def packages(host: str, source_url: str, signing_key: str, kubernetes_version: str) -> str:
     """packages: kubelet, kubeadm and kubectl at the cluster's version from `source_url` (an apt source of one minor),
     held; `signing_key` (ASCII-armored) is the source's key, or empty to fetch its Release.key (https only)."""
-    return script(
-        __file__,
-        "packages.sh",
-        host=host,
-        source_url=source_url,
-        key=signing_key,
-        version=kubernetes_version.removeprefix("v"),
-        names=" ".join(c.KUBERNETES_PACKAGES),
-        keyring=c.PACKAGE_KEYRING,
-        source_list=c.PACKAGE_SOURCE_LIST,
-    )
+    return script(__file__, "packages.sh", **packages_params(host, source_url, signing_key, kubernetes_version))
+
+
+def packages_params(host: str, source_url: str, signing_key: str, kubernetes_version: str) -> dict[str, str]:
+    """The parameters of packages.sh, for the scripts that include it (a worker's upgrade)."""
+    return {
+        "host": host,
+        "source_url": source_url,
+        "key": signing_key,
+        "version": kubernetes_version.removeprefix("v"),
+        "names": " ".join(c.KUBERNETES_PACKAGES),
+        "keyring": c.PACKAGE_KEYRING,
+        "source_list": c.PACKAGE_SOURCE_LIST,
+    }
 
 
 def kubelet_start() -> str:

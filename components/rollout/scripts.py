@@ -4,7 +4,7 @@ command text out; golden-tested.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from components import constants as c
 from components.pki.kubeconfig_specs import ADMIN_CONF, KUBELET_CONF
@@ -43,14 +43,22 @@ def drain_worker(node: str, drain_timeout: int = c.DRAIN_TIMEOUT_SECONDS) -> str
 
 
 def restart_kubelet(node: str, timeout: int = c.CONTROL_PLANE_HEALTH_CHECK_SECONDS) -> str:
-    return script(
-        __file__,
-        "restart-kubelet.sh",
-        node=node,
-        timeout=timeout,
-        kubelet_conf=KUBELET_CONF,
-        kubelet_healthz=f"{c.KUBELET_HEALTHZ_BIND_ADDRESS}:{c.KUBELET_HEALTHZ_PORT}",
-    )
+    return script(__file__, "restart-kubelet.sh", **_restart_params(node, timeout))
+
+
+def upgrade_worker(node: str, packages: Mapping[str, str], timeout: int = c.CONTROL_PLANE_HEALTH_CHECK_SECONDS) -> str:
+    """A drained worker's packages brought to the cluster's version (`packages`: packages.sh's parameters,
+    node.scripts.packages_params), then its kubelet restarted, healthy and Ready."""
+    return script(__file__, "upgrade-worker.sh", **packages, **_restart_params(node, timeout))
+
+
+def _restart_params(node: str, timeout: int) -> dict[str, str | int]:
+    return {
+        "node": node,
+        "timeout": timeout,
+        "kubelet_conf": KUBELET_CONF,
+        "kubelet_healthz": f"{c.KUBELET_HEALTHZ_BIND_ADDRESS}:{c.KUBELET_HEALTHZ_PORT}",
+    }
 
 
 def uncordon_worker(node: str, timeout: int = c.CONTROL_PLANE_HEALTH_CHECK_SECONDS) -> str:

@@ -6,7 +6,8 @@ names='kubelet kubeadm kubectl'
 keyring=/etc/apt/keyrings/kubernetes-apt-keyring.asc
 source_list=/etc/apt/sources.list.d/kubernetes.list
 # packages: kubelet, kubeadm and kubectl at the cluster's version from Kubernetes' package repository (or the
-# site's mirror of it), then held, as Kubernetes' install docs do; nothing is done when they already are.
+# site's mirror of it), then held, as Kubernetes' install docs do; nothing is done when they already are. A kubelet
+# that ran before the change is restarted on its new binary (the docs' `systemctl restart kubelet` after an upgrade).
 set -eu
 : "${host:?}" "${source_url:?}" "${key?}" "${version:?}" "${names:?}" "${keyring:?}" "${source_list:?}"
 export DEBIAN_FRONTEND=noninteractive
@@ -20,32 +21,40 @@ for name in $names; do
   case "$(installed "$name")" in "$version"-*) ;; *) current=no ;; esac
   printf '%s\n' "$held" | grep -qx "$name" || current=no
 done
+
 if [ "$current" = yes ]; then
   echo "[packages] $names $version from $source_url: installed and held"
-  exit 0
-fi
-
-trap 'echo "packages: installing $names $version from $source_url failed on host $host" >&2' EXIT
-mkdir -p "$(dirname "$keyring")"
-if [ -n "$key" ]; then
-  printf '%s' "$key" >"$keyring.tmp"
 else
-  curl -fsSL "${source_url}Release.key" -o "$keyring.tmp"
+  kubelet_before=$(installed kubelet)
+  trap 'echo "packages: installing $names $version from $source_url failed on host $host" >&2' EXIT
+  mkdir -p "$(dirname "$keyring")"
+  if [ -n "$key" ]; then
+    printf '%s' "$key" >"$keyring.tmp"
+  else
+    curl -fsSL "${source_url}Release.key" -o "$keyring.tmp"
+  fi
+  chmod 0644 "$keyring.tmp" && mv "$keyring.tmp" "$keyring"
+  printf '%s\n' "$line" >"$source_list.tmp" && mv "$source_list.tmp" "$source_list"
+  # apt's and dpkg's chatter (debconf's notes among it) is shown only when a command fails.
+  log=$(mktemp)
+  quiet() { "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; exit 1; }; }
+  # Only Kubernetes' source is refreshed: a site's other sources may be out of reach (air-gapped) or slow.
+  quiet apt-get -q -o DPkg::Lock::Timeout=300 -o Dir::Etc::sourcelist="$source_list" -o Dir::Etc::sourceparts=- \
+    -o APT::Get::List-Cleanup=0 update
+  pins=""
+  for name in $names; do pins="$pins $name=$version-*"; done
+  # shellcheck disable=SC2086 # one word per package
+  quiet apt-mark unhold $names
+  # shellcheck disable=SC2086
+  quiet apt-get -q -y -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confold --no-install-recommends \
+    --allow-downgrades --allow-change-held-packages install $pins
+  # shellcheck disable=SC2086
+  quiet apt-mark hold $names
+  rm -f "$log"
+  if [ -n "$kubelet_before" ] && [ "$kubelet_before" != "$(installed kubelet)" ]; then
+    systemctl daemon-reload && systemctl restart kubelet
+    echo "[packages] kubelet $kubelet_before -> $(installed kubelet): restarted"
+  fi
+  trap - EXIT
+  for name in $names; do echo "[packages] $name $(installed "$name") from $source_url, held"; done
 fi
-chmod 0644 "$keyring.tmp" && mv "$keyring.tmp" "$keyring"
-printf '%s\n' "$line" >"$source_list.tmp" && mv "$source_list.tmp" "$source_list"
-# apt's and dpkg's chatter (debconf's notes among it) is shown only when a command fails.
-log=$(mktemp)
-quiet() { "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; exit 1; }; }
-# Only Kubernetes' source is refreshed: a site's other sources may be out of reach (air-gapped) or slow.
-quiet apt-get -q -o DPkg::Lock::Timeout=300 -o Dir::Etc::sourcelist="$source_list" -o Dir::Etc::sourceparts=- \
-  -o APT::Get::List-Cleanup=0 update
-pins=""
-for name in $names; do pins="$pins $name=$version-*"; done
-quiet apt-mark unhold $names
-quiet apt-get -q -y -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confold --no-install-recommends \
-  --allow-downgrades --allow-change-held-packages install $pins
-rm -f "$log"
-apt-mark hold $names >/dev/null
-trap - EXIT
-for name in $names; do echo "[packages] $name $(installed "$name") from $source_url, held"; done

@@ -109,13 +109,17 @@ class WatchedUp:
         return "\n".join(lines)
 
 
-def up_watched(stack, endpoint: str, control_planes, kubeconfig: Path, into: Path) -> WatchedUp:
+def up_watched(
+    stack, endpoint: str, control_planes, kubeconfig: Path, into: Path, event_log: Path | None = None
+) -> WatchedUp:
     """`pulumi up` while polling through the endpoint as the admin (a real read, what a client needs answered) and
-    each control plane's own /readyz (when its API server was out)."""
+    each control plane's own /readyz (when its API server was out); `event_log`: where the run's engine events go."""
     through = Poller(endpoint, "/api/v1/namespaces/kube-system", client_files(kubeconfig, into))
     direct = [Poller(f"{h.address}:6443") for h in control_planes]
     began = time.monotonic()
-    stack.pulumi("up", "--yes", "--skip-preview")
+    if event_log is not None:
+        stack.env["PULUMI_DEBUG_COMMANDS"] = "true"  # `--event-log` is one of the CLI's debug flags (3.260)
+    stack.pulumi("up", "--yes", "--skip-preview", *(["--event-log", str(event_log)] if event_log else []))
     took = time.monotonic() - began
     time.sleep(2 * POLL_SECONDS)
     for poller in (through, *direct):

@@ -46,14 +46,16 @@ def test_up_preview_destroy_on_two_lab_hosts(nodes, make_stack):
         assert "[preflight] ok IsPrivilegedUser" in report
         assert "[preflight] ok SystemdState: " in report
         assert "[preflight] ok CRI: containerd v2." in report
-        assert "[preflight] ok FileExisting-kubelet: /usr/bin/kubelet" in report
+        # kubelet and kubeadm come with the packages after preflight; the host's apt is what preflight checks.
+        assert "[preflight] ok PackageManager: Debian GNU/Linux 12 (bookworm), apt" in report
+        assert "FileExisting-kubelet" not in report
     assert "[preflight] ok Port-6443" in reports[nodes[0].name]
     assert "Port-6443" not in reports[nodes[1].name]
 
     # Secrets: the SSH key and every command output are ciphertext in state.
     state = stack.export()
     assert "PRIVATE KEY" not in json.dumps(state)
-    assert "ok FileExisting-kubelet" not in json.dumps(state)
+    assert "ok PackageManager" not in json.dumps(state)
     commands = [r for r in state["deployment"]["resources"] if r["type"] == "command:remote:Command"]
     assert len([c for c in commands if "preflight" in c["urn"]]) == len(nodes)
     for command in commands:

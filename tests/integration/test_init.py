@@ -164,6 +164,16 @@ def test_init_and_a_worker_join_on_lab_hosts(nodes, make_stack, tmp_path):
     noop_seconds = time.monotonic() - started
     print(f"\n[timing] pulumi up: {up_seconds:.1f}s; no-op pulumi up: {noop_seconds:.1f}s")
 
+    # kubeadm upgrades forward only: a lower minor is refused at preview, even with --skip-preview nothing runs.
+    stack.set_config({"kubernetesVersion": "v1.36.3"})
+    for command in (("preview",), ("up", "--yes", "--skip-preview")):
+        refused = stack.pulumi(*command, check=False)
+        assert refused.returncode != 0
+        assert "kubernetesVersion: v1.37.2 -> v1.36.3 lowers the minor release" in refused.stdout + refused.stderr
+        assert " updated (" not in refused.stdout, refused.stdout
+    assert on_host(node, "dpkg-query -W -f '${Version}' kubelet") == "1.37.2-1.1"
+    stack.set_config({"kubernetesVersion": "v1.37.2"})
+
     stack.pulumi("destroy", "--yes", "--skip-preview")
     for host in nodes:
         leftover = on_host(host, LEFTOVERS)

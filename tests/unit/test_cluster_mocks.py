@@ -348,3 +348,34 @@ def test_each_host_installs_the_packages_between_preflight_and_its_files(
         assert "mDMEabc" in script  # the key given, not one fetched over plain http
         assert "delete" not in step.inputs  # destroy leaves the packages, as kubeadm reset does
     assert "FileExisting-kubelet" not in scripts_of(recorder.resources["preflight-node-1-checks"].inputs)["create"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (None, "v1.37.2", None),
+        ("v1.37.2", "v1.37.2", None),
+        ("v1.36.3", "v1.37.2", None),
+        ("v1.37.2", "v1.37.1", None),  # a patch back, as kubeadm upgrade apply allows
+        ("v1.37.2", "v1.36.3", "kubernetesVersion: v1.37.2 -> v1.36.3 lowers the minor release; kubeadm upgrades"),
+        (
+            "v1.35.4",
+            "v1.37.2",
+            "kubernetesVersion: v1.35.4 -> v1.37.2 skips 1 minor release(s); kubeadm upgrades one minor at a time: "
+            "run `pulumi up` with kubernetesVersion v1.36.x (newest patch of 1.36), then v1.37.2",
+        ),
+    ],
+    ids=["new_cluster", "unchanged", "one_minor_up", "patch_down", "minor_down", "two_minors_up"],
+)
+def test_a_version_change_kubeadm_would_refuse_fails_the_diff(old, new, problem) -> None:
+    from components.rollout.kubernetes_version import KubernetesVersionProvider, hop_problem
+
+    found = hop_problem(old, new)
+    assert (found is None) if problem is None else (found or "").startswith(problem), found
+    provider = KubernetesVersionProvider()
+    if problem is None:
+        olds = {"version": old} if old else {}
+        assert provider.diff("kubernetes-version", olds, {"version": new}).changes == (old != new)
+    else:
+        with pytest.raises(ValueError, match="kubernetesVersion: "):
+            provider.diff("kubernetes-version", {"version": old}, {"version": new})

@@ -26,6 +26,7 @@ STUBS = {
         '  unhold) shift; for n; do grep -vx "$n" "$STATE/held" >"$STATE/held.new"; mv "$STATE/held.new" '
         '"$STATE/held"; done 2>/dev/null; true ;;\nesac\n'
     ),
+    "systemctl": '#!/bin/sh\necho "systemctl $*" >>"$STATE/calls"\n',
     "apt-get": (
         '#!/bin/sh\necho "apt-get $*" >>"$STATE/calls"\n'
         'for a; do case $a in *=*-\\*) n=${a%%=*}; v=${a#*=}; echo "${v%-\\*}-1.1" >"$STATE/$n" ;; esac; done\n'
@@ -64,6 +65,7 @@ def test_a_fresh_host_gets_the_source_the_key_and_the_pinned_packages_held(host:
     assert keyring.read_text() == KEY and oct(keyring.stat().st_mode & 0o777) == "0o644"
     assert (host / "kubernetes.list").read_text() == f"deb [signed-by={keyring}] {URL} /\n"
     assert "[packages] kubelet 1.37.2-1.1 from" in result.stdout
+    assert "systemctl" not in "".join(calls)  # a fresh install restarts nothing
 
 
 def test_a_host_already_at_the_version_is_left_alone(host: Path) -> None:
@@ -80,7 +82,11 @@ def test_a_new_version_is_installed_over_the_held_one(host: Path) -> None:
     result = run(host, "v1.37.3")
     assert result.returncode == 0, result.stderr
     assert (host / "state/kubelet").read_text().strip() == "1.37.3-1.1"
-    assert "--allow-change-held-packages install kubelet=1.37.3-*" in (host / "state/calls").read_text()
+    calls = (host / "state/calls").read_text()
+    assert "--allow-change-held-packages install kubelet=1.37.3-*" in calls
+    # The kubelet that ran the old version is restarted on the new binary, after the install.
+    assert calls.splitlines()[-1] == "systemctl restart kubelet"
+    assert "[packages] kubelet 1.37.2-1.1 -> 1.37.3-1.1: restarted" in result.stdout
 
 
 def test_a_failed_install_names_the_host(host: Path) -> None:

@@ -54,6 +54,9 @@ SCRIPTS = {
     ),
     "rollout-drain-worker": rollout_scripts.drain_worker("node-2"),
     "rollout-restart-kubelet": rollout_scripts.restart_kubelet("node-2"),
+    "rollout-upgrade-worker": rollout_scripts.upgrade_worker(
+        "node-2", node_scripts.packages_params("node-2", "http://10.213.0.1/core:/stable:/v1.37/deb/", "", "v1.37.2")
+    ),
     "rollout-uncordon-worker": rollout_scripts.uncordon_worker("node-2"),
     "pki-read-over-ssh": pki_scripts.read_over_ssh("10.213.0.12", 22, "root", "/keys/lab key"),
     "pki-read-certificates": pki_scripts.read_certificates(["/etc/kubernetes/pki/ca.crt", ADMIN_CONF]),
