@@ -10,7 +10,7 @@ import json
 
 import pytest
 from lab_hosts import cluster_config, lab_nodes, on_host, run_kubectl
-from polling import assert_one_down_at_a_time, up_watched
+from polling import up_watched
 
 import lab
 
@@ -63,7 +63,8 @@ def test_an_upgrade_is_a_version_change_rolled_node_by_node(nodes, make_stack, t
     events = tmp_path / "events.jsonl"
     watched = up_watched(stack, endpoint, control_planes, kubeconfig, tmp_path, events)
     through = watched.through
-    assert_one_down_at_a_time(watched.windows)
+    # Each API server's own /readyz also fails for a moment while another member's etcd restarts on its new release
+    # (a leader election), so the one-at-a-time proof is the event log's order below, not the pollers' windows.
     assert through.failed() == [], (
         f"{len(through.failed())} of {len(through.samples)} polls through the endpoint failed:\n"
         f"{watched.failures(LAB, control_planes)}"
@@ -99,7 +100,8 @@ def test_an_upgrade_is_a_version_change_rolled_node_by_node(nodes, make_stack, t
     assert f"kubernetesVersion: {TO}" in cluster_configuration
     # kubeadm itself reads the cluster as upgraded (the version given: without one it asks the internet).
     plan = on_host(control_planes[0], f"kubeadm upgrade plan {TO} --ignore-preflight-errors=all 2>&1", check=False)
-    assert "kube-apiserver" in plan and f"{TO}" in plan, plan
+    assert f"[upgrade/versions] Cluster version: {TO[1:]}" in plan, plan
+    assert f"[upgrade/versions] kubeadm version: {TO}" in plan, plan
 
     # The order: each control plane from its packages to its gate, one after another, then the workers from drain to
     # uncordon, one at a time (maxUnavailable 1), after the last control plane.
@@ -112,8 +114,11 @@ def test_an_upgrade_is_a_version_change_rolled_node_by_node(nodes, make_stack, t
     stack.pulumi("preview", "--expect-no-changes")
     print(
         f"\n[upgrade] {FROM} -> {TO} on 3 control planes + 2 workers: {watched.seconds:.1f}s, "
-        f"{len(through.samples)} polls through the endpoint, 0 failed; each API server down (s since start): "
-        + ", ".join(f"{h.name} {w[0]:.1f}-{w[1]:.1f}" for h, w in zip(control_planes, watched.windows, strict=True))  # type: ignore[index]
+        f"{len(through.samples)} polls through the endpoint, 0 failed; each API server's /readyz failing (s since start, first-last): "
+        + ", ".join(
+            f"{h.name} {w[0]:.1f}-{w[1]:.1f}" if w else f"{h.name} never"
+            for h, w in zip(control_planes, watched.windows, strict=True)
+        )
         + "; per node (s): "
         + ", ".join(f"{name} {end - start:.1f}" for name, (start, end) in spans.items())
     )
