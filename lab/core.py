@@ -394,13 +394,14 @@ def install_packages(spec: str | int, name: str = DEFAULT_LAB, version: str | No
     Kubernetes' install docs does (for kubeadm run without the program: benchmarks, kubeadm's own tools); `version`
     defaults to the lab's release. Returns what the install printed."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from components.config.packages import Packages
     from components.node import scripts  # the same apt steps the program's packages phase runs
 
     version = version or _state(name).get("version")
     if not version:
         raise LabError(f"lab {name!r} serves no Kubernetes packages (brought up without a release)")
     source = package_source(name)
-    url = f"{source['repository']}/v{version.removeprefix('v').rsplit('.', 1)[0]}/deb/"
+    url = Packages(repository=source["repository"]).source(version)
     text = scripts.packages(node.node_name(parse_node(spec)), url, Path(source["signingKeyFile"]).read_text(), version)
     result = subprocess.run(
         remote.ssh_argv(node_address(spec, name), ["sh"]), input=text, capture_output=True, text=True, timeout=600

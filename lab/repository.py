@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-from . import packages
 from .network import LabNet
 from .paths import LabError, lab_dir, log
 
@@ -95,7 +94,3 @@ def stop(name: str) -> None:
     if pid is not None:
         os.kill(pid, signal.SIGTERM)
     _pid_file(name).unlink(missing_ok=True)
-
-
-def signing_key() -> Path:
-    return packages.public_key_path()

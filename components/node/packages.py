@@ -22,10 +22,14 @@ from components.node import scripts
 from components.remote import HostConnection
 
 
-def script(config: ClusterConfig, host: Host) -> str:
-    """The host's packages script, for its packages step or a worker's rollout."""
+def params(config: ClusterConfig, host: Host) -> dict[str, str]:
+    """The host's packages.sh parameters, for its packages step or a worker's rollout."""
+    return scripts.packages_params(*_args(config, host))
+
+
+def _args(config: ClusterConfig, host: Host) -> tuple[str, str, str, str]:
     source = config.packages.source(config.kubernetes_version)
-    return scripts.packages(host.name, source, config.packages.signing_key, config.kubernetes_version)
+    return host.name, source, config.packages.signing_key, config.kubernetes_version
 
 
 def trigger(config: ClusterConfig) -> str:
@@ -41,4 +45,4 @@ def install(config: ClusterConfig, host: Host, conn: HostConnection, opts: pulum
     if host.role == ROLE_WORKER:
         # Its script changes run drained, in the worker's rollout, never here.
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=["create", "stdin"]))
-    return primitives.step(f"packages-{host.name}", conn=conn, create=script(config, host), opts=opts)
+    return primitives.step(f"packages-{host.name}", conn=conn, create=scripts.packages(*_args(config, host)), opts=opts)

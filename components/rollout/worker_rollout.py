@@ -23,7 +23,6 @@ from components import remote
 from components.config import ClusterConfig, Host
 from components.join.node_join import NodeJoin
 from components.node import packages
-from components.node import scripts as node_scripts
 from components.node.node import Node
 from components.remote import HostConnection
 from components.rollout import scripts
@@ -72,9 +71,7 @@ class WorkerRollout(pulumi.ComponentResource):
 def worker_packages(config: ClusterConfig, host: Host) -> tuple[Mapping[str, str], str] | None:
     if not config.packages.install:
         return None
-    source = config.packages.source(config.kubernetes_version)
-    params = node_scripts.packages_params(host.name, source, config.packages.signing_key, config.kubernetes_version)
-    return params, packages.trigger(config)
+    return packages.params(config, host), packages.trigger(config)
 
 
 def roll_workers(
